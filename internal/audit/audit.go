@@ -1,0 +1,54 @@
+// Package audit holds the catalogue of audited events and the entry that
+// records one. Entries are written by the app layer inside the transaction
+// of the change or view they record, so an event is never lost and never
+// recorded for a change that did not happen.
+package audit
+
+import "time"
+
+// Action names one kind of audited event.
+type Action string
+
+// The catalogue of audited events. Names are stable: logs and exports
+// outlive releases.
+const (
+	LoginSuccess   Action = "login.success"
+	LoginFailure   Action = "login.failure"
+	Logout         Action = "logout"
+	TenantCreate   Action = "tenant.create"
+	FacilityCreate Action = "facility.create"
+	FacilityUpdate Action = "facility.update"
+	UserCreate     Action = "user.create"
+	UserUpdate     Action = "user.update"
+	UserDelete     Action = "user.delete"
+	OperatorInit   Action = "operator.init"
+	CertIssue      Action = "cert.issue"
+	CLICommand     Action = "cli.command"
+)
+
+// Result says how an audited attempt ended.
+type Result string
+
+// The results.
+const (
+	OK     Result = "ok"
+	Denied Result = "denied"
+	Failed Result = "failed"
+)
+
+// Entry is one row of the audit log.
+type Entry struct {
+	ID         string
+	At         time.Time
+	ActorID    string
+	ActorLogin string
+	ActorRole  string
+	Action     Action
+	TargetType string
+	TargetID   string
+	ResidentID string
+	IP         string
+	UserAgent  string
+	Result     Result
+	Detail     string
+}

@@ -1,0 +1,76 @@
+package care
+
+// Action is one thing a principal can ask the app to do. Audit entries use
+// the same names.
+type Action string
+
+// The actions. Audit-only events (login.*) are listed in package audit.
+const (
+	ActTenantList      Action = "tenant.list"
+	ActTenantCreate    Action = "tenant.create"
+	ActFacilityList    Action = "facility.list"
+	ActFacilityManage  Action = "facility.manage"
+	ActUserDirectory   Action = "user.directory"
+	ActUserList        Action = "user.list"
+	ActUserManage      Action = "user.manage"
+	ActProfileView     Action = "profile.view"
+	ActAuditView       Action = "audit.view"
+	ActHomeView        Action = "home.view"
+)
+
+// rule says which roles may take an action and through which listener.
+type rule struct {
+	roles   []Role
+	console bool // only through the admin listener
+}
+
+// permissions is the whole permission matrix of DESIGN §1, in one table.
+// The user manual documents it; TestPermissionTableDocumented keeps the two
+// in step.
+var permissions = map[Action]rule{
+	ActTenantList:     {roles: []Role{RoleOperator}, console: true},
+	ActTenantCreate:   {roles: []Role{RoleOperator}, console: true},
+	ActFacilityList:   {roles: []Role{RoleTenantAdmin, RoleFacilityAdmin, RoleMember}},
+	ActFacilityManage: {roles: []Role{RoleTenantAdmin}, console: true},
+	ActUserDirectory:  {roles: []Role{RoleMember, RoleTenantAdmin, RoleFacilityAdmin}},
+	ActUserList:       {roles: []Role{RoleTenantAdmin, RoleFacilityAdmin}, console: true},
+	ActUserManage:     {roles: []Role{RoleTenantAdmin, RoleFacilityAdmin}, console: true},
+	ActAuditView:      {roles: []Role{RoleTenantAdmin}, console: true},
+	ActProfileView:    {roles: []Role{RoleOperator, RoleTenantAdmin, RoleFacilityAdmin, RoleMember, RoleResponder}},
+	ActHomeView:       {roles: []Role{RoleTenantAdmin, RoleFacilityAdmin, RoleMember, RoleResponder}},
+}
+
+// Can reports whether the actor's role may take the action through the
+// listener the actor came in by. Object-level checks (own facility, team
+// membership) are the app layer's, on top of this.
+func (a Actor) Can(act Action) bool {
+	r, ok := permissions[act]
+	if !ok {
+		return false
+	}
+	if r.console && a.Listener != AdminListener {
+		return false
+	}
+	for _, role := range r.roles {
+		if role == a.Role {
+			return true
+		}
+	}
+	return false
+}
+
+// PermissionRow is one row of the permission matrix, for documentation.
+type PermissionRow struct {
+	Action  Action
+	Roles   []Role
+	Console bool
+}
+
+// Permissions returns the matrix, for the manual and its test.
+func Permissions() []PermissionRow {
+	rows := make([]PermissionRow, 0, len(permissions))
+	for act, r := range permissions {
+		rows = append(rows, PermissionRow{Action: act, Roles: append([]Role(nil), r.roles...), Console: r.console})
+	}
+	return rows
+}

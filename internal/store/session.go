@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/renrakucho/renrakucho/internal/care"
+)
+
+// Session is a logged-in browser or API client. ID is the hash of the
+// token; the token itself is never stored.
+type Session struct {
+	ID         string
+	UserID     string
+	Listener   care.Listener
+	IP         string
+	UserAgent  string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+}
+
+// CreateSession stores a tenant user's session.
+func (tx *Tx) CreateSession(ctx context.Context, s Session) error {
+	_, err := tx.exec(ctx, `INSERT INTO sessions (tenant_id, id, user_id, listener, ip, user_agent, created_at, last_seen_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, tx.tenant, s.ID, s.UserID, s.Listener, s.IP, s.UserAgent,
+		s.CreatedAt.UTC(), s.LastSeenAt.UTC(), s.ExpiresAt.UTC())
+	return wrap(err, "create session")
+}
+
+// Session returns a session with its active user, or not found.
+func (tx *Tx) Session(ctx context.Context, id string) (Session, care.User, error) {
+	var s Session
+	u, err := scanUser(tx.queryRow(ctx, `SELECT u.id, u.tenant_id, u.login_id, u.name, u.kana, u.profession, u.email, u.role, u.active,
+		u.must_change_password, u.last_login_at, u.created_at, s.id, s.listener, s.ip, s.user_agent, s.created_at, s.last_seen_at, s.expires_at
+		FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
+		WHERE s.tenant_id = ? AND s.id = ? AND u.deleted_at IS NULL`, tx.tenant, id),
+		&s.ID, &s.Listener, &s.IP, &s.UserAgent, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt)
+	if err != nil {
+		return Session{}, care.User{}, notFound(err, "session")
+	}
+	s.UserID = u.ID
+	u.Facilities, err = tx.userFacilities(ctx, u.ID)
+	return s, u, err
+}
+
+// TouchSession records activity on a session.
+func (tx *Tx) TouchSession(ctx context.Context, id string, at time.Time) error {
+	_, err := tx.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE tenant_id = ? AND id = ?`, at.UTC(), tx.tenant, id)
+	return wrap(err, "touch session")
+}
+
+// DeleteSession ends one session.
+func (tx *Tx) DeleteSession(ctx context.Context, id string) error {
+	_, err := tx.exec(ctx, `DELETE FROM sessions WHERE tenant_id = ? AND id = ?`, tx.tenant, id)
+	return wrap(err, "delete session")
+}
+
+// DeleteUserSessions ends every session of a user.
+func (tx *Tx) DeleteUserSessions(ctx context.Context, userID string) error {
+	_, err := tx.exec(ctx, `DELETE FROM sessions WHERE tenant_id = ? AND user_id = ?`, tx.tenant, userID)
+	return wrap(err, "delete user sessions")
+}
