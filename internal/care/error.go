@@ -57,7 +57,9 @@ func (e *Error) Unwrap() error { return e.Err }
 func Errorf(code Code, key string) *Error { return &Error{Code: code, Key: key} }
 
 // NotFound is the error for a missing object, or one the actor may not know of.
-func NotFound(what string) *Error { return &Error{Code: ENotFound, Key: "error.not_found", Field: what} }
+func NotFound(what string) *Error {
+	return &Error{Code: ENotFound, Key: "error.not_found", Field: what}
+}
 
 // Forbidden is the error for an action the actor's role does not allow.
 func Forbidden() *Error { return &Error{Code: EForbidden, Key: "error.forbidden"} }

@@ -6,16 +6,16 @@ type Action string
 
 // The actions. Audit-only events (login.*) are listed in package audit.
 const (
-	ActTenantList      Action = "tenant.list"
-	ActTenantCreate    Action = "tenant.create"
-	ActFacilityList    Action = "facility.list"
-	ActFacilityManage  Action = "facility.manage"
-	ActUserDirectory   Action = "user.directory"
-	ActUserList        Action = "user.list"
-	ActUserManage      Action = "user.manage"
-	ActProfileView     Action = "profile.view"
-	ActAuditView       Action = "audit.view"
-	ActHomeView        Action = "home.view"
+	ActTenantList     Action = "tenant.list"
+	ActTenantCreate   Action = "tenant.create"
+	ActFacilityList   Action = "facility.list"
+	ActFacilityManage Action = "facility.manage"
+	ActUserDirectory  Action = "user.directory"
+	ActUserList       Action = "user.list"
+	ActUserManage     Action = "user.manage"
+	ActProfileView    Action = "profile.view"
+	ActAuditView      Action = "audit.view"
+	ActHomeView       Action = "home.view"
 )
 
 // rule says which roles may take an action and through which listener.

@@ -47,7 +47,7 @@ func (d dialect) rebind(q string) string {
 }
 
 // setScope tells PostgreSQL's row-level security which tenant this
-// transaction serves ('' for the platform). SQLite has no such wall; there
+// transaction serves (” for the platform). SQLite has no such wall; there
 // the tenant_id in every statement is the only one.
 func (d dialect) setScope(ctx context.Context, tx *sql.Tx, tenantID string) error {
 	if d.name != "postgres" {
