@@ -151,6 +151,13 @@ func (a *App) checkAdminCert(ctx context.Context, tenantID, loginID string, role
 func (a *App) loginOperator(ctx context.Context, c Credentials) (string, care.Actor, error) {
 	if c.Origin.Listener != care.AdminListener {
 		a.hasher.Verify(ctx, "", c.Password)
+		err := a.db.Platform(ctx, func(ptx *store.PlatformTx) error {
+			return ptx.AppendAudit(ctx, &audit.Entry{ActorLogin: c.LoginID, ActorRole: string(care.RoleOperator), Action: audit.LoginFailure,
+				IP: c.Origin.IP, UserAgent: c.Origin.UserAgent, Result: audit.Failed, Detail: "operator login on the user listener"})
+		})
+		if err != nil {
+			return "", care.Actor{}, err
+		}
 		return "", care.Actor{}, errLogin()
 	}
 	var (
