@@ -16,9 +16,6 @@ var migrations embed.FS
 // yet recorded in schema_migrations, each in its own transaction. Several
 // nodes may start at once on PostgreSQL: an advisory lock serialises them.
 func (db *DB) Migrate(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY)`); err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
 	names, err := fs.Glob(migrations, "migrations/"+db.dialect.name+"/*.sql")
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
@@ -43,6 +40,11 @@ func (db *DB) migrateOne(ctx context.Context, path string) error {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7217)`); err != nil {
 			return fmt.Errorf("store: migrate lock: %w", err)
 		}
+	}
+	// Created under the lock: CREATE TABLE IF NOT EXISTS is not safe to run
+	// concurrently on PostgreSQL.
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT NOT NULL PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
 	}
 	var n int
 	if err := tx.QueryRowContext(ctx, db.dialect.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE name = ?`), name).Scan(&n); err != nil {

@@ -1,6 +1,6 @@
 -- Platform tables: not owned by a tenant.
 CREATE TABLE tenants (
-    id         TEXT PRIMARY KEY,
+    id         TEXT NOT NULL PRIMARY KEY,
     slug       TEXT NOT NULL UNIQUE,
     name       TEXT NOT NULL,
     active     BOOLEAN NOT NULL DEFAULT TRUE,
@@ -9,7 +9,7 @@ CREATE TABLE tenants (
 );
 
 CREATE TABLE operators (
-    id            TEXT PRIMARY KEY,
+    id            TEXT NOT NULL PRIMARY KEY,
     login_id      TEXT NOT NULL UNIQUE,
     name          TEXT NOT NULL,
     email         TEXT NOT NULL DEFAULT '',
@@ -20,7 +20,7 @@ CREATE TABLE operators (
 );
 
 CREATE TABLE operator_sessions (
-    id           TEXT PRIMARY KEY,
+    id           TEXT NOT NULL PRIMARY KEY,
     operator_id  TEXT NOT NULL REFERENCES operators (id),
     listener     TEXT NOT NULL,
     ip           TEXT NOT NULL DEFAULT '',
@@ -34,7 +34,7 @@ CREATE INDEX operator_sessions_operator ON operator_sessions (operator_id);
 -- Client certificates of the deployment CA, each bound to one admin account
 -- (tenant_id '' for operators).
 CREATE TABLE client_certs (
-    serial      TEXT PRIMARY KEY,
+    serial      TEXT NOT NULL PRIMARY KEY,
     tenant_id   TEXT NOT NULL,
     login_id    TEXT NOT NULL,
     fingerprint TEXT NOT NULL UNIQUE,
