@@ -89,21 +89,10 @@ func (a *API) authed(fn actorFunc) http.Handler {
 	})
 }
 
-// problem writes err as a problem document. The one status this package
-// decides itself is 415 for a body that is not JSON: care has no code for
-// it, and an unsupported media type is not invalid input.
+// problem writes err as a problem document.
 func (a *API) problem(w http.ResponseWriter, r *http.Request, err error) {
 	httpx.LogError(a.log, r, err)
-	if care.AsError(err).Key != keyMediaType {
-		httpx.WriteProblem(w, r, a.cat, err)
-		return
-	}
-	p := httpx.NewProblem(r, a.cat, err)
-	p.Status = http.StatusUnsupportedMediaType
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(p.Status)
-	json.NewEncoder(w).Encode(p)
+	httpx.WriteProblem(w, r, a.cat, err)
 }
 
 // decode reads the JSON body of a POST or PATCH into v: it must be declared
@@ -112,7 +101,7 @@ func (a *API) problem(w http.ResponseWriter, r *http.Request, err error) {
 func (a *API) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || !(mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
-		return &care.Error{Code: care.EInvalid, Key: keyMediaType}
+		return &care.Error{Code: care.EUnsupported, Key: keyMediaType}
 	}
 	err = httpx.DecodeJSON(w, r, a.maxBody, v)
 	var ce *care.Error

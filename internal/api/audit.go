@@ -70,13 +70,17 @@ func (a *API) audit(w http.ResponseWriter, r *http.Request, act care.Actor) erro
 	if err != nil {
 		return err
 	}
+	if r.URL.Query().Get("format") == "csv" {
+		es, err := a.app.ExportAudit(r.Context(), act, f)
+		if err != nil {
+			return err
+		}
+		a.auditCSV(w, r, es)
+		return nil
+	}
 	es, err := a.app.Audit(r.Context(), act, f)
 	if err != nil {
 		return err
-	}
-	if r.URL.Query().Get("format") == "csv" {
-		a.auditCSV(w, r, es)
-		return nil
 	}
 	httpx.WriteJSON(w, http.StatusOK, newList(mapSlice(es, renderAudit)))
 	return nil

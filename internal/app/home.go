@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/renrakucho/renrakucho/internal/audit"
 	"github.com/renrakucho/renrakucho/internal/care"
@@ -70,4 +71,44 @@ func (a *App) Audit(ctx context.Context, act care.Actor, f AuditFilter) ([]audit
 		return err
 	})
 	return out, err
+}
+
+// ExportAudit is Audit for a download: the export itself is audited, in the
+// same transaction that reads the entries (DESIGN §3.5: exports are logged).
+func (a *App) ExportAudit(ctx context.Context, act care.Actor, f AuditFilter) ([]audit.Entry, error) {
+	e := entry(act, audit.AuditExport, "audit", "")
+	e.Detail = auditFilterDetail(f)
+	var out []audit.Entry
+	if act.IsOperator() && act.Listener == care.AdminListener {
+		err := a.db.Platform(ctx, func(ptx *store.PlatformTx) error {
+			var err error
+			if out, err = ptx.AuditEntries(ctx, f); err != nil {
+				return err
+			}
+			return ptx.AppendAudit(ctx, e)
+		})
+		return out, err
+	}
+	if err := require(act, care.ActAuditView); err != nil {
+		return nil, err
+	}
+	err := a.inTenant(ctx, act, func(tx *store.Tx) error {
+		var err error
+		if out, err = tx.AuditEntries(ctx, f); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, e)
+	})
+	return out, err
+}
+
+func auditFilterDetail(f AuditFilter) string {
+	d := "actor=" + f.ActorID + " action=" + f.Action + " target=" + f.Target
+	if !f.From.IsZero() {
+		d += " from=" + f.From.UTC().Format(time.RFC3339)
+	}
+	if !f.To.IsZero() {
+		d += " to=" + f.To.UTC().Format(time.RFC3339)
+	}
+	return d
 }

@@ -24,6 +24,7 @@ const (
 	OperatorInit   Action = "operator.init"
 	CertIssue      Action = "cert.issue"
 	CLICommand     Action = "cli.command"
+	AuditExport    Action = "audit.export"
 )
 
 // Result says how an audited attempt ended.

@@ -19,6 +19,7 @@ const (
 	EUnauthorized Code = "unauthorized"
 	ELocked       Code = "locked"
 	ETooLarge     Code = "too_large"
+	EUnsupported  Code = "unsupported_media_type"
 	EInternal     Code = "internal"
 )
 

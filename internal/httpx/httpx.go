@@ -34,6 +34,8 @@ func Status(code care.Code) int {
 		return http.StatusLocked
 	case care.ETooLarge:
 		return http.StatusRequestEntityTooLarge
+	case care.EUnsupported:
+		return http.StatusUnsupportedMediaType
 	default:
 		return http.StatusInternalServerError
 	}
