@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/renrakucho/renrakucho/internal/app"
@@ -92,6 +93,9 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Seeding hashed every demo password (19 MiB of argon2id memory each);
+	// give that memory back before serving, or the idle server keeps it.
+	debug.FreeOSMemory()
 	return srv.Run(ctx, func(userURL, adminURL string) {
 		printDemo(c.stdout, cfg, userURL, adminURL, password, warning, certs)
 		if c.ready != nil {

@@ -238,10 +238,7 @@ func (a *App) Authenticate(ctx context.Context, token string, o care.Origin, cer
 	)
 	err := a.db.ReadTenant(ctx, scope, func(tx *store.Tx) error {
 		var err error
-		if s, u, err = tx.Session(ctx, id); err != nil {
-			return err
-		}
-		tenant, err = tx.Tenant(ctx)
+		s, u, tenant, err = tx.Session(ctx, id)
 		return err
 	})
 	if err != nil {

@@ -58,3 +58,11 @@ func (d dialect) setScope(ctx context.Context, tx *sql.Tx, tenantID string) erro
 	}
 	return nil
 }
+
+// groupConcat aggregates a column's values into one comma-separated string.
+func (d dialect) groupConcat(col string) string {
+	if d.name == "postgres" {
+		return "string_agg(" + col + ", ',')"
+	}
+	return "group_concat(" + col + ", ',')"
+}

@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/renrakucho/renrakucho/internal/care"
@@ -28,20 +31,35 @@ func (tx *Tx) CreateSession(ctx context.Context, s Session) error {
 	return wrap(err, "create session")
 }
 
-// Session returns a session with its active user, or not found.
-func (tx *Tx) Session(ctx context.Context, id string) (Session, care.User, error) {
-	var s Session
+// Session returns a session with its user (facilities included) and the
+// tenant, in one statement: it runs on every authenticated request.
+func (tx *Tx) Session(ctx context.Context, id string) (Session, care.User, care.Tenant, error) {
+	var (
+		s          Session
+		t          care.Tenant
+		opts, facs sql.NullString
+	)
 	u, err := scanUser(tx.queryRow(ctx, `SELECT u.id, u.tenant_id, u.login_id, u.name, u.kana, u.profession, u.email, u.role, u.active,
-		u.must_change_password, u.last_login_at, u.created_at, s.id, s.listener, s.ip, s.user_agent, s.created_at, s.last_seen_at, s.expires_at
+		u.must_change_password, u.last_login_at, u.created_at, s.id, s.listener, s.ip, s.user_agent, s.created_at, s.last_seen_at, s.expires_at,
+		t.id, t.slug, t.name, t.active, t.options, t.created_at,
+		(SELECT `+tx.dialect.groupConcat("uf.facility_id")+` FROM user_facilities uf WHERE uf.tenant_id = u.tenant_id AND uf.user_id = u.id)
 		FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
+		JOIN tenants t ON t.id = s.tenant_id
 		WHERE s.tenant_id = ? AND s.id = ? AND u.deleted_at IS NULL`, tx.tenant, id),
-		&s.ID, &s.Listener, &s.IP, &s.UserAgent, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt)
+		&s.ID, &s.Listener, &s.IP, &s.UserAgent, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt,
+		&t.ID, &t.Slug, &t.Name, &t.Active, &opts, &t.CreatedAt, &facs)
 	if err != nil {
-		return Session{}, care.User{}, notFound(err, "session")
+		return Session{}, care.User{}, care.Tenant{}, notFound(err, "session")
 	}
 	s.UserID = u.ID
-	u.Facilities, err = tx.userFacilities(ctx, u.ID)
-	return s, u, err
+	if opts.String != "" {
+		t.Options = strings.Split(opts.String, ",")
+	}
+	if facs.String != "" {
+		u.Facilities = strings.Split(facs.String, ",")
+		sort.Strings(u.Facilities)
+	}
+	return s, u, t, nil
 }
 
 // TouchSession records activity on a session.

@@ -163,7 +163,7 @@ func TestUsers(t *testing.T) {
 				if err := tx.DeleteUser(ctx, ua.ID); err != nil {
 					return err
 				}
-				if _, _, err := tx.Session(ctx, "s1"); care.ErrorCode(err) != care.ENotFound {
+				if _, _, _, err := tx.Session(ctx, "s1"); care.ErrorCode(err) != care.ENotFound {
 					t.Errorf("session after delete: %v", err)
 				}
 				if _, _, err := tx.UserCredentials(ctx, "doctor"); care.ErrorCode(err) != care.ENotFound {
@@ -195,11 +195,11 @@ func TestSessionsAndAudit(t *testing.T) {
 				CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
 				return err
 			}
-			s, u, err := tx.Session(ctx, "abc")
+			s, u, tn, err := tx.Session(ctx, "abc")
 			if err != nil {
 				return err
 			}
-			if u.ID != ua.ID || s.IP != "127.0.0.1" || !s.ExpiresAt.Equal(now.Add(time.Hour).Truncate(time.Microsecond)) && !s.ExpiresAt.Equal(now.Add(time.Hour)) {
+			if tn.ID != a.ID || len(u.Facilities) != 1 || u.ID != ua.ID || s.IP != "127.0.0.1" || !s.ExpiresAt.Equal(now.Add(time.Hour).Truncate(time.Microsecond)) && !s.ExpiresAt.Equal(now.Add(time.Hour)) {
 				t.Errorf("session %+v user %+v", s, u)
 			}
 			return tx.AppendAudit(ctx, &audit.Entry{ActorID: ua.ID, Action: audit.LoginSuccess, Result: audit.OK})
@@ -208,7 +208,7 @@ func TestSessionsAndAudit(t *testing.T) {
 			t.Fatal(err)
 		}
 		db.InTenant(ctx, b.ID, func(tx *store.Tx) error {
-			if _, _, err := tx.Session(ctx, "abc"); care.ErrorCode(err) != care.ENotFound {
+			if _, _, _, err := tx.Session(ctx, "abc"); care.ErrorCode(err) != care.ENotFound {
 				t.Errorf("session from other tenant: %v", err)
 			}
 			if es, _ := tx.AuditEntries(ctx, store.AuditFilter{}); len(es) != 0 {
