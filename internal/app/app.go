@@ -14,6 +14,7 @@ import (
 	"github.com/renrakucho/renrakucho/internal/auth"
 	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/pki"
+	"github.com/renrakucho/renrakucho/internal/realtime"
 	"github.com/renrakucho/renrakucho/internal/store"
 )
 
@@ -22,6 +23,7 @@ type App struct {
 	db       *store.DB
 	hasher   *auth.Hasher
 	ca       *pki.CA
+	hub      realtime.Hub
 	log      *slog.Logger
 	idle     time.Duration
 	absolute time.Duration
@@ -36,6 +38,8 @@ type Options struct {
 	AbsoluteTimeout time.Duration
 	// CA issues admin client certificates; nil disables issuing.
 	CA  *pki.CA
+	// Hub receives live events after each committed change; nil drops them.
+	Hub realtime.Hub
 	Log *slog.Logger
 }
 
@@ -50,7 +54,14 @@ func New(db *store.DB, hasher *auth.Hasher, opt Options) *App {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
-	return &App{db: db, hasher: hasher, ca: opt.CA, log: opt.Log, idle: opt.IdleTimeout, absolute: opt.AbsoluteTimeout}
+	if opt.Hub == nil {
+		opt.Hub = realtime.Nop{}
+	}
+	return &App{db: db, hasher: hasher, ca: opt.CA, hub: opt.Hub, log: opt.Log, idle: opt.IdleTimeout, absolute: opt.AbsoluteTimeout}
+}
+
+// Hub returns the live-event hub, for the event stream endpoint.
+func (a *App) Hub() realtime.Hub { return a.hub
 }
 
 // Ready reports whether the database answers.

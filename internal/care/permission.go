@@ -16,6 +16,12 @@ const (
 	ActProfileView    Action = "profile.view"
 	ActAuditView      Action = "audit.view"
 	ActHomeView       Action = "home.view"
+	// The contact book. Object-level rules (team membership, consent) are
+	// the app layer's, on top of these.
+	ActResidentCreate   Action = "resident.create"
+	ActContactBook      Action = "contactbook.use"
+	ActResidentRegister Action = "resident.register"
+	ActGroupUse         Action = "group.use"
 )
 
 // rule says which roles may take an action and through which listener.
@@ -38,6 +44,12 @@ var permissions = map[Action]rule{
 	ActAuditView:      {roles: []Role{RoleTenantAdmin}, console: true},
 	ActProfileView:    {roles: []Role{RoleOperator, RoleTenantAdmin, RoleFacilityAdmin, RoleMember, RoleResponder}},
 	ActHomeView:       {roles: []Role{RoleTenantAdmin, RoleFacilityAdmin, RoleMember, RoleResponder}},
+	// Admins may also be care professionals on a team: on the user listener
+	// they use the contact book like any member.
+	ActResidentCreate:   {roles: []Role{RoleMember, RoleFacilityAdmin, RoleTenantAdmin}},
+	ActContactBook:      {roles: []Role{RoleMember, RoleFacilityAdmin, RoleTenantAdmin}},
+	ActGroupUse:         {roles: []Role{RoleMember, RoleFacilityAdmin, RoleTenantAdmin}},
+	ActResidentRegister: {roles: []Role{RoleTenantAdmin, RoleFacilityAdmin}, console: true},
 }
 
 // Can reports whether the actor's role may take the action through the
