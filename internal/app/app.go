@@ -37,7 +37,7 @@ type Options struct {
 	// AbsoluteTimeout ends a session this long after login (12 h by default).
 	AbsoluteTimeout time.Duration
 	// CA issues admin client certificates; nil disables issuing.
-	CA  *pki.CA
+	CA *pki.CA
 	// Hub receives live events after each committed change; nil drops them.
 	Hub realtime.Hub
 	Log *slog.Logger
@@ -61,7 +61,8 @@ func New(db *store.DB, hasher *auth.Hasher, opt Options) *App {
 }
 
 // Hub returns the live-event hub, for the event stream endpoint.
-func (a *App) Hub() realtime.Hub { return a.hub
+func (a *App) Hub() realtime.Hub {
+	return a.hub
 }
 
 // Ready reports whether the database answers.
