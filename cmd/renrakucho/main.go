@@ -26,6 +26,7 @@ import (
 	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/config"
 	"github.com/renrakucho/renrakucho/internal/pki"
+	"github.com/renrakucho/renrakucho/internal/realtime"
 	"github.com/renrakucho/renrakucho/internal/store"
 )
 
@@ -206,7 +207,10 @@ func openStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 // newApp returns the application over db with the configured timeouts.
 func newApp(cfg config.Config, db *store.DB, ca *pki.CA, log *slog.Logger) *app.App {
 	return app.New(db, auth.NewHasher(auth.DefaultParams, 0), app.Options{
-		IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionAbsolute, CA: ca, Log: log})
+		IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionAbsolute, CA: ca, Log: log,
+		// One node: the in-process hub. Several nodes will need the
+		// PostgreSQL LISTEN/NOTIFY hub behind the same interface.
+		Hub: realtime.NewLocal()})
 }
 
 // certDir is where the CA and issued certificates live.
