@@ -104,7 +104,7 @@ func (a *App) Login(ctx context.Context, c Credentials) (string, care.Actor, err
 			IP: c.Origin.IP, UserAgent: c.Origin.UserAgent, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(a.absolute)}); err != nil {
 			return err
 		}
-		if err := tx.SetLastLogin(ctx, user.ID, now); err != nil {
+		if err := tx.SetLastLogin(ctx, user.ID, now, c.Origin.IP); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, entry(act, audit.LoginSuccess, "user", user.ID))

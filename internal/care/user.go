@@ -29,7 +29,12 @@ type User struct {
 	Facilities  []string
 	Active      bool
 	LastLoginAt *time.Time
-	CreatedAt   time.Time
+	LastLoginIP string
+	// PreviousLoginAt is the login before the current one: what a user is
+	// shown to spot a login that was not theirs.
+	PreviousLoginAt *time.Time
+	PreviousLoginIP string
+	CreatedAt       time.Time
 	// MustChangePassword is set after an admin reissues a password.
 	MustChangePassword bool
 }

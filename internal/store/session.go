@@ -40,7 +40,7 @@ func (tx *Tx) Session(ctx context.Context, id string) (Session, care.User, care.
 		opts, facs sql.NullString
 	)
 	u, err := scanUser(tx.queryRow(ctx, `SELECT u.id, u.tenant_id, u.login_id, u.name, u.kana, u.profession, u.email, u.role, u.active,
-		u.must_change_password, u.last_login_at, u.created_at, s.id, s.listener, s.ip, s.user_agent, s.created_at, s.last_seen_at, s.expires_at,
+		u.must_change_password, u.last_login_at, u.last_login_ip, u.previous_login_at, u.previous_login_ip, u.created_at, s.id, s.listener, s.ip, s.user_agent, s.created_at, s.last_seen_at, s.expires_at,
 		t.id, t.slug, t.name, t.active, t.options, t.created_at,
 		(SELECT `+tx.dialect.groupConcat("uf.facility_id")+` FROM user_facilities uf WHERE uf.tenant_id = u.tenant_id AND uf.user_id = u.id)
 		FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id

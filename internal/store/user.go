@@ -10,15 +10,16 @@ import (
 )
 
 const userColumns = `id, tenant_id, login_id, name, kana, profession, email, role, active,
-	must_change_password, last_login_at, created_at`
+	must_change_password, last_login_at, last_login_ip, previous_login_at, previous_login_ip, created_at`
 
 func scanUser(row interface{ Scan(...any) error }, extra ...any) (care.User, error) {
 	var u care.User
-	var last sql.NullTime
+	var last, prev sql.NullTime
 	dest := append([]any{&u.ID, &u.TenantID, &u.LoginID, &u.Name, &u.Kana, &u.Profession, &u.Email, &u.Role,
-		&u.Active, &u.MustChangePassword, &last, &u.CreatedAt}, extra...)
+		&u.Active, &u.MustChangePassword, &last, &u.LastLoginIP, &prev, &u.PreviousLoginIP, &u.CreatedAt}, extra...)
 	err := row.Scan(dest...)
 	u.LastLoginAt = timePtr(last)
+	u.PreviousLoginAt = timePtr(prev)
 	u.CreatedAt = u.CreatedAt.UTC()
 	return u, err
 }
@@ -129,9 +130,11 @@ func (tx *Tx) SetPassword(ctx context.Context, id, hash string, mustChange bool)
 	return wrap(err, "set password")
 }
 
-// SetLastLogin records a successful login.
-func (tx *Tx) SetLastLogin(ctx context.Context, id string, at time.Time) error {
-	_, err := tx.exec(ctx, `UPDATE users SET last_login_at = ? WHERE tenant_id = ? AND id = ?`, at, tx.tenant, id)
+// SetLastLogin records a successful login; the login before it becomes
+// the previous one.
+func (tx *Tx) SetLastLogin(ctx context.Context, id string, at time.Time, ip string) error {
+	_, err := tx.exec(ctx, `UPDATE users SET previous_login_at = last_login_at, previous_login_ip = last_login_ip,
+		last_login_at = ?, last_login_ip = ? WHERE tenant_id = ? AND id = ?`, at, ip, tx.tenant, id)
 	return wrap(err, "set last login")
 }
 
