@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/renrakucho/renrakucho/internal/app"
 	"github.com/renrakucho/renrakucho/internal/care"
@@ -40,6 +41,8 @@ type API struct {
 	log      *slog.Logger
 	sessions httpx.Sessions
 	maxBody  int64
+	// The event stream's timers (eventPing, eventRecheck; shorter in tests).
+	eventPing, eventRecheck time.Duration
 }
 
 // New returns the API of d.Sessions.Listener.
@@ -50,7 +53,8 @@ func New(d Deps) *API {
 	if d.MaxBody <= 0 {
 		d.MaxBody = DefaultMaxBody
 	}
-	return &API{app: d.App, cat: d.Cat, log: d.Log, sessions: d.Sessions, maxBody: d.MaxBody}
+	return &API{app: d.App, cat: d.Cat, log: d.Log, sessions: d.Sessions, maxBody: d.MaxBody,
+		eventPing: eventPing, eventRecheck: eventRecheck}
 }
 
 // Message keys of the API's own errors (messages/*/api.json).
@@ -59,6 +63,7 @@ const (
 	keyUnknownField = "error.unknown_field"
 	keyJSONType     = "error.json_type"
 	keyDateTime     = "error.datetime"
+	keyLimit        = "error.limit"
 )
 
 // handle turns a handler that returns its error into an http.Handler that

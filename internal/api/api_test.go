@@ -23,6 +23,7 @@ import (
 	"github.com/renrakucho/renrakucho/internal/httpx"
 	"github.com/renrakucho/renrakucho/internal/i18n"
 	"github.com/renrakucho/renrakucho/internal/pki"
+	"github.com/renrakucho/renrakucho/internal/realtime"
 	"github.com/renrakucho/renrakucho/internal/store"
 	"github.com/renrakucho/renrakucho/internal/store/storetest"
 )
@@ -30,6 +31,10 @@ import (
 const (
 	password = "correct-horse-battery-9"
 	maxBody  = 16 << 10
+	// The event stream's heartbeat and session re-check, short so the
+	// tests see both.
+	eventPing    = 200 * time.Millisecond
+	eventRecheck = 300 * time.Millisecond
 )
 
 // fixture is a deployment with two tenants, served through a real user
@@ -63,7 +68,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hasher := auth.NewHasher(auth.Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 0)
-	a := app.New(db, hasher, app.Options{CA: ca, Log: log})
+	a := app.New(db, hasher, app.Options{CA: ca, Log: log, Hub: realtime.NewLocal()})
 	f := &fixture{t: t, app: a, ca: ca}
 
 	cli := care.Origin{IP: "127.0.0.1", UserAgent: "api_test", Listener: care.AdminListener}
@@ -113,7 +118,9 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	handler := func(l care.Listener) http.Handler {
 		s := httpx.Sessions{Listener: l, Secure: l == care.AdminListener, Authenticate: a.Authenticate}
 		mux := http.NewServeMux()
-		httpx.Register(mux, api.New(api.Deps{App: a, Cat: cat, Log: log, Sessions: s, MaxBody: maxBody}).Routes())
+		routes := api.New(api.Deps{App: a, Cat: cat, Log: log, Sessions: s, MaxBody: maxBody}).
+			SetEventTimers(eventPing, eventRecheck).Routes()
+		httpx.Register(mux, routes)
 		return http.NewCrossOriginProtection().Handler(s.Middleware(mux))
 	}
 	f.user = httptest.NewServer(handler(care.UserListener))

@@ -21,6 +21,40 @@ func (a *API) Routes() []httpx.Route {
 		return append(routes,
 			httpx.Route{Method: http.MethodGet, Pattern: v1 + "/facilities", Handler: a.authed(a.facilities)},
 			httpx.Route{Method: http.MethodGet, Pattern: v1 + "/users", Handler: a.authed(a.directory)},
+
+			httpx.Route{Method: http.MethodGet, Pattern: v1 + "/residents", Handler: a.authed(a.residents)},
+			httpx.Route{Method: http.MethodPost, Pattern: v1 + "/residents", Handler: a.authed(a.createResident)},
+			httpx.Route{Method: http.MethodGet, Pattern: v1 + "/residents/{id}", Handler: a.authed(a.resident)},
+			httpx.Route{Method: http.MethodPatch, Pattern: v1 + "/residents/{id}", Handler: a.authed(a.updateResident)},
+			httpx.Route{Method: http.MethodPost, Pattern: v1 + "/residents/{id}/end", Handler: a.authed(a.endResident)},
+			httpx.Route{Method: http.MethodPost, Pattern: v1 + "/residents/{id}/consents", Handler: a.authed(a.addConsent)},
+			httpx.Route{Method: http.MethodPost, Pattern: v1 + "/residents/{id}/consents/{cid}/revoke", Handler: a.authed(a.revokeConsent)},
+			httpx.Route{Method: http.MethodGet, Pattern: v1 + "/residents/{id}/team", Handler: a.authed(a.team)},
+			httpx.Route{Method: http.MethodPost, Pattern: v1 + "/residents/{id}/team", Handler: a.authed(a.invite)},
+			httpx.Route{Method: http.MethodPost, Pattern: v1 + "/residents/{id}/team/accept", Handler: a.authed(a.teamChange(a.acceptInvitation))},
+			httpx.Route{Method: http.MethodPost, Pattern: v1 + "/residents/{id}/team/decline", Handler: a.authed(a.teamChange(a.declineInvitation))},
+			httpx.Route{Method: http.MethodPost, Pattern: v1 + "/residents/{id}/team/leave", Handler: a.authed(a.teamChange(a.leaveTeam))},
+			httpx.Route{Method: http.MethodDelete, Pattern: v1 + "/residents/{id}/team/{uid}", Handler: a.authed(a.removeFromTeam)},
+			httpx.Route{Method: http.MethodGet, Pattern: v1 + "/residents/{id}/posts", Handler: a.authed(a.residentPosts)},
+			httpx.Route{Method: http.MethodPost, Pattern: v1 + "/residents/{id}/posts", Handler: a.authed(a.createResidentPost)},
+			httpx.Route{Method: http.MethodGet, Pattern: v1 + "/invitations", Handler: a.authed(a.invitations)},
+
+			httpx.Route{Method: http.MethodGet, Pattern: v1 + "/posts/{id}", Handler: a.authed(a.post)},
+			httpx.Route{Method: http.MethodPatch, Pattern: v1 + "/posts/{id}", Handler: a.authed(a.updatePost)},
+			httpx.Route{Method: http.MethodDelete, Pattern: v1 + "/posts/{id}", Handler: a.authed(a.deletePost)},
+			httpx.Route{Method: http.MethodPost, Pattern: v1 + "/posts/{id}/comments", Handler: a.authed(a.addComment)},
+			httpx.Route{Method: http.MethodPost, Pattern: v1 + "/posts/{id}/read", Handler: a.authed(a.markRead)},
+			httpx.Route{Method: http.MethodGet, Pattern: v1 + "/posts/{id}/reads", Handler: a.authed(a.reads)},
+			httpx.Route{Method: http.MethodGet, Pattern: v1 + "/unread", Handler: a.authed(a.unread)},
+			httpx.Route{Method: http.MethodGet, Pattern: v1 + "/search", Handler: a.authed(a.search)},
+			httpx.Route{Method: http.MethodGet, Pattern: v1 + "/events", Handler: a.authed(a.events)},
+
+			httpx.Route{Method: http.MethodGet, Pattern: v1 + "/groups", Handler: a.authed(a.groups)},
+			httpx.Route{Method: http.MethodPost, Pattern: v1 + "/groups", Handler: a.authed(a.createGroup)},
+			httpx.Route{Method: http.MethodGet, Pattern: v1 + "/groups/{id}", Handler: a.authed(a.group)},
+			httpx.Route{Method: http.MethodPatch, Pattern: v1 + "/groups/{id}/members", Handler: a.authed(a.updateGroupMembers)},
+			httpx.Route{Method: http.MethodGet, Pattern: v1 + "/groups/{id}/posts", Handler: a.authed(a.groupPosts)},
+			httpx.Route{Method: http.MethodPost, Pattern: v1 + "/groups/{id}/posts", Handler: a.authed(a.createGroupPost)},
 		)
 	}
 	return append(routes,
@@ -37,5 +71,6 @@ func (a *API) Routes() []httpx.Route {
 		httpx.Route{Method: http.MethodGet, Pattern: v1 + "/tenants", Handler: a.authed(a.tenants)},
 		httpx.Route{Method: http.MethodPost, Pattern: v1 + "/tenants", Handler: a.authed(a.createTenant)},
 		httpx.Route{Method: http.MethodPost, Pattern: v1 + "/certs", Handler: a.authed(a.issueCert)},
+		httpx.Route{Method: http.MethodGet, Pattern: v1 + "/residents", Handler: a.authed(a.residents)},
 	)
 }

@@ -224,12 +224,23 @@ const touchEvery = 30 * time.Second
 // session, a deactivated user or tenant, or (admin listener) a client
 // certificate not bound to the session's account, is unauthorized.
 func (a *App) Authenticate(ctx context.Context, token string, o care.Origin, certFingerprint string) (care.Actor, error) {
+	return a.authenticate(ctx, token, o, certFingerprint, true)
+}
+
+// CheckSession is Authenticate without counting as activity: a live-event
+// stream re-checks its session with it, so an open page does not keep an
+// idle session alive past the idle timeout.
+func (a *App) CheckSession(ctx context.Context, token string, o care.Origin, certFingerprint string) (care.Actor, error) {
+	return a.authenticate(ctx, token, o, certFingerprint, false)
+}
+
+func (a *App) authenticate(ctx context.Context, token string, o care.Origin, certFingerprint string, touch bool) (care.Actor, error) {
 	scope, id, ok := auth.ParseToken(token)
 	if !ok {
 		return care.Actor{}, care.Unauthorized()
 	}
 	if scope == auth.OperatorScope {
-		return a.authenticateOperator(ctx, id, o, certFingerprint)
+		return a.authenticateOperator(ctx, id, o, certFingerprint, touch)
 	}
 	var (
 		s      store.Session
@@ -260,7 +271,7 @@ func (a *App) Authenticate(ctx context.Context, token string, o care.Origin, cer
 			return care.Actor{}, care.Unauthorized()
 		}
 	}
-	if now.Sub(s.LastSeenAt) > touchEvery {
+	if touch && now.Sub(s.LastSeenAt) > touchEvery {
 		if err := a.db.InTenant(ctx, scope, func(tx *store.Tx) error { return tx.TouchSession(ctx, id, now) }); err != nil {
 			return care.Actor{}, err
 		}
@@ -275,7 +286,7 @@ func expired(s store.Session, now time.Time, idle time.Duration) bool {
 	return !now.Before(s.ExpiresAt) || now.Sub(s.LastSeenAt) >= idle
 }
 
-func (a *App) authenticateOperator(ctx context.Context, id string, o care.Origin, certFingerprint string) (care.Actor, error) {
+func (a *App) authenticateOperator(ctx context.Context, id string, o care.Origin, certFingerprint string, touch bool) (care.Actor, error) {
 	if o.Listener != care.AdminListener {
 		return care.Actor{}, care.Unauthorized()
 	}
@@ -292,7 +303,7 @@ func (a *App) authenticateOperator(ctx context.Context, id string, o care.Origin
 		if expired(s, now, a.idle) {
 			return ptx.DeleteOperatorSession(ctx, id)
 		}
-		if now.Sub(s.LastSeenAt) > touchEvery {
+		if touch && now.Sub(s.LastSeenAt) > touchEvery {
 			return ptx.TouchOperatorSession(ctx, id, now)
 		}
 		return nil

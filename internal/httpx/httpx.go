@@ -46,7 +46,22 @@ type ctxKey int
 const (
 	actorKey ctxKey = iota
 	requestIDKey
+	shutdownKey
 )
+
+// WithShutdown returns ctx carrying a channel closed when the server begins
+// a graceful shutdown. Ordinary requests finish; long-lived streams watch
+// it and end, so the shutdown need not wait for them.
+func WithShutdown(ctx context.Context, done <-chan struct{}) context.Context {
+	return context.WithValue(ctx, shutdownKey, done)
+}
+
+// ShuttingDown returns the channel closed at shutdown (nil, never ready,
+// outside a server).
+func ShuttingDown(ctx context.Context) <-chan struct{} {
+	ch, _ := ctx.Value(shutdownKey).(<-chan struct{})
+	return ch
+}
 
 // WithActor returns ctx carrying the authenticated actor.
 func WithActor(ctx context.Context, a care.Actor) context.Context {

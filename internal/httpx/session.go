@@ -19,6 +19,20 @@ type Sessions struct {
 	Secure       bool // cookies only over TLS
 	Proxies      Proxies
 	Authenticate AuthenticateFunc
+	// Check re-validates a session without counting as activity (long-lived
+	// streams); nil falls back to Authenticate.
+	Check AuthenticateFunc
+}
+
+// Recheck validates the request's session again without counting it as
+// activity: the session may have expired, been revoked or logged out since
+// the stream began.
+func (s Sessions) Recheck(r *http.Request) (care.Actor, error) {
+	check := s.Check
+	if check == nil {
+		check = s.Authenticate
+	}
+	return check(r.Context(), s.Token(r), s.Proxies.Origin(r, s.Listener), CertFingerprint(r))
 }
 
 // CookieName is the session cookie's name. The two listeners use different

@@ -8,9 +8,11 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/renrakucho/renrakucho/internal/care"
+	"github.com/renrakucho/renrakucho/internal/httpx"
 )
 
 // Timeouts of both listeners. There is no overall read or write timeout:
@@ -41,6 +43,11 @@ func (s *Server) Run(ctx context.Context, ready func(userURL, adminURL string)) 
 
 	errc := make(chan error, 2)
 	var servers []*http.Server
+	// Closed when the shutdown begins: event streams end at once instead of
+	// holding the shutdown until its timeout.
+	stopping := make(chan struct{})
+	var stopOnce sync.Once
+	base := httpx.WithShutdown(context.Background(), stopping)
 	for _, p := range []struct {
 		l  *listener
 		ln net.Listener
@@ -52,7 +59,9 @@ func (s *Server) Run(ctx context.Context, ready func(userURL, adminURL string)) 
 			IdleTimeout:       idleTimeout,
 			MaxHeaderBytes:    maxHeaderBytes,
 			ErrorLog:          slog.NewLogLogger(s.log.With("listener", string(p.l.name)).Handler(), slog.LevelWarn),
+			BaseContext:       func(net.Listener) context.Context { return base },
 		}
+		srv.RegisterOnShutdown(func() { stopOnce.Do(func() { close(stopping) }) })
 		servers = append(servers, srv)
 		go func(l *listener, ln net.Listener) {
 			var err error

@@ -114,7 +114,7 @@ func New(d Deps) (*Server, error) {
 	s.admin = &listener{name: care.AdminListener, addr: d.Config.AdminAddr, tls: adminTLS}
 	for _, l := range []*listener{s.user, s.admin} {
 		l.sessions = httpx.Sessions{Listener: l.name, Secure: l.tls != nil, Proxies: httpx.Proxies(prefixes),
-			Authenticate: d.App.Authenticate}
+			Authenticate: d.App.Authenticate, Check: d.App.CheckSession}
 		routes, err := d.Routes(l.sessions)
 		if err != nil {
 			return nil, err
