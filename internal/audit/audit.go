@@ -25,6 +25,31 @@ const (
 	CertIssue      Action = "cert.issue"
 	CLICommand     Action = "cli.command"
 	AuditExport    Action = "audit.export"
+
+	// The contact book. Views are audited as well as changes (DESIGN §3.5).
+	ResidentCreate   Action = "resident.create"
+	ResidentUpdate   Action = "resident.update"
+	ResidentView     Action = "resident.view"
+	ResidentEnd      Action = "resident.end"
+	ResidentRegister Action = "resident.register" // an admin listed the resident register
+	ResidentPurge    Action = "resident.purge"
+	ConsentCreate    Action = "consent.create"
+	ConsentRevoke    Action = "consent.revoke"
+	TeamInvite       Action = "team.invite"
+	TeamAccept       Action = "team.accept"
+	TeamDecline      Action = "team.decline"
+	TeamLeave        Action = "team.leave"
+	TeamRemove       Action = "team.remove"
+	PostCreate       Action = "post.create"
+	PostUpdate       Action = "post.update"
+	PostDelete       Action = "post.delete"
+	PostView         Action = "post.view"
+	PostSearch       Action = "post.search"
+	PostRead         Action = "post.read" // a first read receipt
+	CommentCreate    Action = "comment.create"
+	GroupCreate      Action = "group.create"
+	GroupUpdate      Action = "group.update"
+	GroupView        Action = "group.view"
 )
 
 // Result says how an audited attempt ended.
