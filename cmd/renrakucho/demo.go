@@ -33,8 +33,8 @@ type certSpec struct {
 }
 
 // cmdDemo seeds what is missing of the demo (CA, operator, both tenants,
-// the admins' client certificates) and serves until interrupted. It takes
-// the same settings as serve, plus --password.
+// their contact books, the admins' client certificates) and serves until
+// interrupted. It takes the same settings as serve, plus --password.
 func (c *cli) cmdDemo(ctx context.Context, args []string) error {
 	cfg, rest, err := c.loadConfig("demo", args)
 	if err != nil {
@@ -70,6 +70,13 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) error {
 	}
 	o := origin("demo")
 	if err := demo.Seed(ctx, a, password, o); err != nil {
+		return describe(cat, err)
+	}
+	// The contact books are written through an app on a clock that the
+	// seeding moves from post to post, so they hold months of history; the
+	// live app keeps the real clock.
+	clock := demo.NewClock()
+	if err := demo.SeedContactBook(ctx, newApp(cfg, db.WithClock(clock.Now), ca, log), clock, password, o); err != nil {
 		return describe(cat, err)
 	}
 	op, _, err := demo.OperatorActor(ctx, a, password, o)

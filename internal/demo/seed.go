@@ -1,8 +1,9 @@
 // Package demo seeds the demo tenants of `renrakucho demo`: two regions'
 // care networks with realistic facilities and one account per kind of
-// professional, all sharing one demo password. Everything goes through the
-// app layer as the demo operator and each tenant's admin, so the seeding is
-// permission-checked and audited like any console work.
+// professional, all sharing one demo password, and months of contact-book
+// history. Everything goes through the app layer as the demo operator, each
+// tenant's admin and, for the contact books, the members themselves, so the
+// seeding is permission-checked and audited like any other work.
 package demo
 
 import (

@@ -32,7 +32,8 @@ const matrixPW = "Hanamizuki-2026"
 
 // Markers planted in beta's data; no response to alpha's principals or to
 // the operator may contain them.
-var betaMarkers = []string{"ベータ秘密施設", "ベータ秘密 職員", "BETA-SECRET-ADDR"}
+var betaMarkers = []string{"ベータ秘密施設", "ベータ秘密 職員", "BETA-SECRET-ADDR", "ベータ秘密 利用者",
+	"BETA-SECRET-POST", "BETA-SECRET-COMMENT", "ベータ秘密グループ", "BETA-SECRET-SCOPE"}
 
 // vals are the values one request variant fills in.
 type vals struct {
@@ -40,6 +41,11 @@ type vals struct {
 	FacilityID string
 	UserID     string
 	Login      string
+	ResidentID string
+	ConsentID  string
+	PostID     string
+	GroupID    string
+	MemberID   string // a care-team member of ResidentID
 }
 
 // routeSpec says how to exercise one route.
@@ -51,6 +57,11 @@ type routeSpec struct {
 	mutates bool
 	// body builds the request body; nil for none.
 	body func(v vals, n int) (contentType, body string)
+	// query is appended to the path (e.g. a search for beta's markers).
+	query string
+	// stream: the answer is a never-ending event stream; only its status
+	// is read.
+	stream bool
 }
 
 func form(kv ...string) func(vals, int) (string, string) {
@@ -69,7 +80,7 @@ func jsonBody(tmpl string) func(vals, int) (string, string) {
 
 func fill(s string, v vals, n int) string {
 	return strings.NewReplacer("SLUG", v.Slug, "FID", v.FacilityID, "UID", v.UserID, "LOGIN", v.Login,
-		"N", fmt.Sprint(n), "PW", matrixPW).Replace(s)
+		"INVITEE", v.MemberID, "N", fmt.Sprint(n), "PW", matrixPW).Replace(s)
 }
 
 // matrix has one entry per route of both listeners, by "METHOD PATTERN".
@@ -107,28 +118,99 @@ var matrix = map[string]routeSpec{
 	"POST /t/{tenant}/logout": {object: "tenant"},
 	"GET /t/{tenant}/{$}":     {object: "tenant"},
 	// Admin listener pages.
-	"GET /login":                    {},
-	"POST /login":                   {object: "tenant", body: form("tenant", "SLUG", "login_id", "LOGIN", "password", "PW")},
-	"POST /logout":                  {},
-	"GET /operator/tenants":         {},
-	"GET /operator/tenants/new":     {},
-	"POST /operator/tenants":        {body: form("slug", "pagetenantN", "name", "新しい地域N", "admin_login", "admin", "admin_name", "管理 者", "admin_password", "PW")},
-	"POST /operator/certs":          {object: "tenant", body: form("tenant", "SLUG", "login_id", "admin")},
-	"GET /operator/audit":           {},
-	"GET /admin/audit":              {},
-	"GET /admin/facilities":         {},
-	"GET /admin/facilities/new":     {},
-	"POST /admin/facilities/new":    {body: form("kind", "clinic", "name", "新しい診療所N")},
-	"GET /admin/facilities/{id}":    {object: "facility"},
-	"POST /admin/facilities/{id}":   {object: "facility", mutates: true, body: form("kind", "clinic", "name", "改名診療所N")},
-	"GET /admin/users":              {},
-	"GET /admin/users/new":          {},
-	"POST /admin/users/new":         {body: form("login_id", "pageuserN", "name", "新規 職員", "profession", "nurse", "role", "member", "facilities", "FID", "password", "PW")},
-	"GET /admin/users/{id}":         {object: "user"},
-	"POST /admin/users/{id}":        {object: "user", mutates: true, body: form("name", "改名 職員", "profession", "nurse", "role", "member", "facilities", "FID", "active", "on")},
-	"GET /admin/users/{id}/delete":  {object: "user"},
-	"POST /admin/users/{id}/delete": {object: "user", mutates: true},
-	"POST /admin/users/{id}/cert":   {object: "user", mutates: true},
+	"GET /login":                {},
+	"POST /login":               {object: "tenant", body: form("tenant", "SLUG", "login_id", "LOGIN", "password", "PW")},
+	"POST /logout":              {},
+	"GET /operator/tenants":     {},
+	"GET /operator/tenants/new": {},
+	"POST /operator/tenants":    {body: form("slug", "pagetenantN", "name", "新しい地域N", "admin_login", "admin", "admin_name", "管理 者", "admin_password", "PW")},
+	"POST /operator/certs":      {object: "tenant", body: form("tenant", "SLUG", "login_id", "admin")},
+	"GET /operator/audit":       {},
+	"GET /admin/audit":          {},
+
+	// The contact book: API.
+	"GET /api/v1/residents":                             {},
+	"POST /api/v1/residents":                            {body: jsonBody(`{"name":"新規 利用者","kana":"シンキ リヨウシャ","birth_date":"1940-01-01","sex":"female","care_level":"care1"}`)},
+	"GET /api/v1/residents/{id}":                        {object: "resident"},
+	"PATCH /api/v1/residents/{id}":                      {object: "resident", mutates: true, body: jsonBody(`{"version":1,"notes":"更新N"}`)},
+	"POST /api/v1/residents/{id}/end":                   {object: "resident", mutates: true, body: jsonBody(`{"date":"2026-11-01","reason":"moved"}`)},
+	"POST /api/v1/residents/{id}/consents":              {object: "resident", mutates: true, body: jsonBody(`{"method":"written","obtained_at":"2026-11-01","obtained_by":"看護 花子","scope":"全般"}`)},
+	"POST /api/v1/residents/{id}/consents/{cid}/revoke": {object: "resident", mutates: true},
+	"GET /api/v1/residents/{id}/team":                   {object: "resident"},
+	"POST /api/v1/residents/{id}/team":                  {object: "resident", mutates: true, body: jsonBody(`{"user_id":"INVITEE"}`)},
+	"POST /api/v1/residents/{id}/team/accept":           {object: "resident", mutates: true},
+	"POST /api/v1/residents/{id}/team/decline":          {object: "resident", mutates: true},
+	"POST /api/v1/residents/{id}/team/leave":            {object: "resident", mutates: true},
+	"DELETE /api/v1/residents/{id}/team/{uid}":          {object: "resident", mutates: true},
+	"GET /api/v1/residents/{id}/posts":                  {object: "resident"},
+	"POST /api/v1/residents/{id}/posts":                 {object: "resident", body: jsonBody(`{"category":"notice","importance":"normal","body":"本文N"}`)},
+	"GET /api/v1/posts/{id}":                            {object: "post"},
+	"PATCH /api/v1/posts/{id}":                          {object: "post", mutates: true, body: jsonBody(`{"version":1,"body":"改訂N"}`)},
+	"DELETE /api/v1/posts/{id}":                         {object: "post", mutates: true, body: jsonBody(`{"reason":"誤記"}`)},
+	"POST /api/v1/posts/{id}/comments":                  {object: "post", body: jsonBody(`{"body":"コメントN"}`)},
+	"POST /api/v1/posts/{id}/read":                      {object: "post"},
+	"GET /api/v1/posts/{id}/reads":                      {object: "post"},
+	"GET /api/v1/unread":                                {},
+	"GET /api/v1/invitations":                           {},
+	"GET /api/v1/search":                                {query: "?q=BETA-SECRET"},
+	"GET /api/v1/events":                                {stream: true},
+	"GET /api/v1/groups":                                {},
+	"POST /api/v1/groups":                               {body: jsonBody(`{"name":"グループN","description":"","members":[]}`)},
+	"GET /api/v1/groups/{id}":                           {object: "group"},
+	"PATCH /api/v1/groups/{id}/members":                 {object: "group", mutates: true, body: jsonBody(`{"add":["INVITEE"],"remove":[]}`)},
+	"GET /api/v1/groups/{id}/posts":                     {object: "group"},
+	"POST /api/v1/groups/{id}/posts":                    {object: "group", body: jsonBody(`{"body":"本文N"}`)},
+
+	// The contact book: pages.
+	"GET /t/{tenant}/residents":                             {object: "tenant"},
+	"GET /t/{tenant}/residents/new":                         {object: "tenant"},
+	"POST /t/{tenant}/residents/new":                        {object: "tenant", body: form("name", "新規 利用者", "kana", "シンキ", "birth_date", "1940-01-01", "sex", "female", "care_level", "care1")},
+	"GET /t/{tenant}/residents/{id}":                        {object: "resident"},
+	"GET /t/{tenant}/residents/{id}/edit":                   {object: "resident"},
+	"POST /t/{tenant}/residents/{id}/edit":                  {object: "resident", mutates: true, body: form("version", "1", "name", "改名 利用者", "kana", "カイメイ", "birth_date", "1940-01-01", "sex", "female", "care_level", "care2")},
+	"GET /t/{tenant}/residents/{id}/end":                    {object: "resident"},
+	"POST /t/{tenant}/residents/{id}/end":                   {object: "resident", mutates: true, body: form("date", "2026-11-01", "reason", "moved")},
+	"GET /t/{tenant}/residents/{id}/timeline":               {object: "resident"},
+	"POST /t/{tenant}/residents/{id}/consents":              {object: "resident", mutates: true, body: form("method", "oral", "obtained_at", "2026-11-01", "obtained_by", "看護 花子")},
+	"POST /t/{tenant}/residents/{id}/consents/{cid}/revoke": {object: "resident", mutates: true},
+	"POST /t/{tenant}/residents/{id}/posts":                 {object: "resident", body: form("category", "report", "importance", "normal", "body", "本文N")},
+	"POST /t/{tenant}/residents/{id}/team":                  {object: "resident", mutates: true, body: form("user_id", "INVITEE")},
+	"POST /t/{tenant}/residents/{id}/team/accept":           {object: "resident", mutates: true},
+	"POST /t/{tenant}/residents/{id}/team/decline":          {object: "resident", mutates: true},
+	"POST /t/{tenant}/residents/{id}/team/leave":            {object: "resident", mutates: true},
+	"POST /t/{tenant}/residents/{id}/team/{uid}/remove":     {object: "resident", mutates: true},
+	"GET /t/{tenant}/posts/{id}":                            {object: "post"},
+	"GET /t/{tenant}/posts/{id}/comments":                   {object: "post"},
+	"GET /t/{tenant}/posts/{id}/reads":                      {object: "post"},
+	"GET /t/{tenant}/posts/{id}/edit":                       {object: "post"},
+	"POST /t/{tenant}/posts/{id}/edit":                      {object: "post", mutates: true, body: form("version", "1", "category", "report", "importance", "normal", "body", "改訂N")},
+	"POST /t/{tenant}/posts/{id}/delete":                    {object: "post", mutates: true, body: form("reason", "誤記")},
+	"POST /t/{tenant}/posts/{id}/comments":                  {object: "post", body: form("body", "コメントN")},
+	"POST /t/{tenant}/posts/{id}/read":                      {object: "post"},
+	"GET /t/{tenant}/unread":                                {object: "tenant"},
+	"GET /t/{tenant}/unread/badges":                         {object: "tenant"},
+	"GET /t/{tenant}/search":                                {object: "tenant", query: "?q=BETA-SECRET"},
+	"GET /t/{tenant}/groups":                                {object: "tenant"},
+	"GET /t/{tenant}/groups/new":                            {object: "tenant"},
+	"POST /t/{tenant}/groups/new":                           {object: "tenant", body: form("name", "グループN")},
+	"GET /t/{tenant}/groups/{id}":                           {object: "group"},
+	"GET /t/{tenant}/groups/{id}/timeline":                  {object: "group"},
+	"POST /t/{tenant}/groups/{id}/posts":                    {object: "group", body: form("body", "本文N")},
+	"POST /t/{tenant}/groups/{id}/members":                  {object: "group", mutates: true, body: form("add", "INVITEE")},
+	"GET /admin/residents":                                  {},
+	"GET /admin/facilities":                                 {},
+	"GET /admin/facilities/new":                             {},
+	"POST /admin/facilities/new":                            {body: form("kind", "clinic", "name", "新しい診療所N")},
+	"GET /admin/facilities/{id}":                            {object: "facility"},
+	"POST /admin/facilities/{id}":                           {object: "facility", mutates: true, body: form("kind", "clinic", "name", "改名診療所N")},
+	"GET /admin/users":                                      {},
+	"GET /admin/users/new":                                  {},
+	"POST /admin/users/new":                                 {body: form("login_id", "pageuserN", "name", "新規 職員", "profession", "nurse", "role", "member", "facilities", "FID", "password", "PW")},
+	"GET /admin/users/{id}":                                 {object: "user"},
+	"POST /admin/users/{id}":                                {object: "user", mutates: true, body: form("name", "改名 職員", "profession", "nurse", "role", "member", "facilities", "FID", "active", "on")},
+	"GET /admin/users/{id}/delete":                          {object: "user"},
+	"POST /admin/users/{id}/delete":                         {object: "user", mutates: true},
+	"POST /admin/users/{id}/cert":                           {object: "user", mutates: true},
 }
 
 // principal is one kind of caller.
@@ -144,6 +226,7 @@ type matrixEnv struct {
 	*env
 	issued map[string]app.IssuedCert // "slug.login"
 	admin  map[string]care.Actor
+	nurse  map[string]care.Actor
 	own    vals
 	beta   vals
 	none   vals
@@ -154,7 +237,8 @@ func TestCrossTenantMatrix(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
 			db := storetest.Open(t, engine, nil)
-			m := &matrixEnv{env: start(t, db), issued: map[string]app.IssuedCert{}, admin: map[string]care.Actor{}}
+			m := &matrixEnv{env: start(t, db), issued: map[string]app.IssuedCert{}, admin: map[string]care.Actor{},
+				nurse: map[string]care.Actor{}}
 			m.seed(t)
 			before := m.betaSnapshot(t)
 			for _, l := range []care.Listener{care.UserListener, care.AdminListener} {
@@ -216,7 +300,14 @@ func (m *matrixEnv) seed(t *testing.T) {
 			Role: care.RoleFacilityAdmin, Facilities: []string{f.ID}, Password: pw}); err != nil {
 			t.Fatal(err)
 		}
-		v := vals{Slug: slug, FacilityID: f.ID, UserID: u.ID, Login: "nurse"}
+		fadmin, err := m.app.Users(ctx, adm, app.UserFilter{Query: "fadmin"})
+		if err != nil || len(fadmin) != 1 {
+			t.Fatalf("fadmin: %v %v", fadmin, err)
+		}
+		v := vals{Slug: slug, FacilityID: f.ID, UserID: u.ID, Login: "nurse", MemberID: fadmin[0].ID}
+		nurse := m.actor(t, slug, "nurse", pw)
+		m.nurse[slug] = nurse
+		m.book(t, nurse, &v, strings.ToUpper(slug))
 		if slug == "alpha" {
 			m.own = v
 		} else {
@@ -236,7 +327,9 @@ func (m *matrixEnv) seed(t *testing.T) {
 	}
 	m.issued[".operator"] = c
 	m.none = vals{Slug: "nosuchtenant", FacilityID: "0190f000-0000-7000-8000-000000000000",
-		UserID: "0190f000-0000-7000-8000-000000000001", Login: "nurse"}
+		UserID: "0190f000-0000-7000-8000-000000000001", Login: "nurse", ResidentID: "0190f000-0000-7000-8000-000000000002",
+		ConsentID: "0190f000-0000-7000-8000-000000000003", PostID: "0190f000-0000-7000-8000-000000000004",
+		GroupID: "0190f000-0000-7000-8000-000000000005", MemberID: "0190f000-0000-7000-8000-000000000006"}
 }
 
 func (m *matrixEnv) certClient(t *testing.T, key string) (*http.Client, string) {
@@ -266,6 +359,60 @@ func (m *matrixEnv) principals(t *testing.T, l care.Listener) []principal {
 	}
 }
 
+// actor logs in through the app and returns the user listener's actor.
+func (m *matrixEnv) actor(t *testing.T, slug, login, pw string) care.Actor {
+	t.Helper()
+	ctx := context.Background()
+	o := care.Origin{IP: "127.0.0.1", Listener: care.UserListener}
+	tok, _, err := m.app.Login(ctx, app.Credentials{Tenant: slug, LoginID: login, Password: pw, Origin: o})
+	if err != nil {
+		t.Fatal(err)
+	}
+	act, err := m.app.Authenticate(ctx, tok, o, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return act
+}
+
+// book gives the nurse a resident with consent, a post with a comment, an
+// invited colleague (v.MemberID) and a group; for beta, with markers.
+func (m *matrixEnv) book(t *testing.T, nurse care.Actor, v *vals, tag string) {
+	t.Helper()
+	ctx := context.Background()
+	name, scope, body, comment, group := "アルファ 利用者", "全般", "記事本文", "コメント本文", "アルファグループ"
+	if tag == "BETA" {
+		name, scope, body, comment, group = betaMarkers[3], betaMarkers[7], betaMarkers[4], betaMarkers[5], betaMarkers[6]
+	}
+	r, err := m.app.CreateResident(ctx, nurse, care.ResidentInput{Name: name, Kana: "リヨウシャ", BirthDate: "1938-04-01",
+		Sex: "female", CareLevel: "care2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := m.app.AddConsent(ctx, nurse, r.ID, care.ConsentInput{Method: "written", ObtainedAt: "2026-10-01", ObtainedBy: "看護 花子", Scope: scope})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.app.Invite(ctx, nurse, r.ID, v.MemberID); err != nil {
+		t.Fatal(err)
+	}
+	p, err := m.app.CreatePost(ctx, nurse, r.ID, care.PostInput{Category: "report", Importance: "normal", Body: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.app.AddComment(ctx, nurse, p.ID, comment); err != nil {
+		t.Fatal(err)
+	}
+	g, err := m.app.CreateGroup(ctx, nurse, care.GroupInput{Name: group})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.app.CreateGroupPost(ctx, nurse, g.ID, care.PostInput{Category: "notice", Importance: "normal", Body: body}); err != nil {
+		t.Fatal(err)
+	}
+	v.ResidentID, v.ConsentID, v.PostID, v.GroupID = r.ID, c.ID, p.ID, g.ID
+}
+
 // fresh makes new own objects for a mutating request.
 func (m *matrixEnv) fresh(t *testing.T) vals {
 	t.Helper()
@@ -281,7 +428,9 @@ func (m *matrixEnv) fresh(t *testing.T) vals {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return vals{Slug: "alpha", FacilityID: f.ID, UserID: u.ID, Login: "nurse"}
+	v := vals{Slug: "alpha", FacilityID: f.ID, UserID: u.ID, Login: "nurse", MemberID: m.own.MemberID}
+	m.book(t, m.nurse["alpha"], &v, "ALPHA")
+	return v
 }
 
 // login opens a fresh session for the principal, so routes that end
@@ -310,9 +459,19 @@ func (m *matrixEnv) do(t *testing.T, l care.Listener, rt httpx.Route, spec route
 	n := int(m.n.Add(1))
 	path := rt.Pattern
 	path = strings.ReplaceAll(path, "{$}", "")
-	path = strings.ReplaceAll(path, "{tenant}", v.Slug)
-	path = strings.ReplaceAll(path, "{id}", map[string]string{"facility": v.FacilityID, "user": v.UserID}[spec.object])
+	// Pages of a tenant's objects are asked for under the principal's own
+	// tenant: the object, not the path, is what varies.
+	slug := "alpha"
+	if spec.object == "tenant" {
+		slug = v.Slug
+	}
+	path = strings.ReplaceAll(path, "{tenant}", slug)
+	path = strings.ReplaceAll(path, "{id}", map[string]string{"facility": v.FacilityID, "user": v.UserID,
+		"resident": v.ResidentID, "post": v.PostID, "group": v.GroupID}[spec.object])
+	path = strings.ReplaceAll(path, "{cid}", v.ConsentID)
+	path = strings.ReplaceAll(path, "{uid}", v.MemberID)
 	path = strings.ReplaceAll(path, "{file...}", "app.css")
+	path += spec.query
 	base := m.userURL
 	if l == care.AdminListener {
 		base = m.adminURL
@@ -344,6 +503,9 @@ func (m *matrixEnv) do(t *testing.T, l care.Listener, rt httpx.Route, spec route
 		t.Fatalf("%s %s as %s: %v", rt.Method, path, p.name, err)
 	}
 	defer resp.Body.Close()
+	if spec.stream && resp.StatusCode == http.StatusOK {
+		return answer{status: resp.StatusCode, loc: resp.Header.Get("Content-Type")}
+	}
 	b, _ := io.ReadAll(resp.Body)
 	return answer{status: resp.StatusCode, body: string(b), loc: resp.Header.Get("Location")}
 }
@@ -351,7 +513,8 @@ func (m *matrixEnv) do(t *testing.T, l care.Listener, rt httpx.Route, spec route
 // normalise hides what legitimately differs between two variants: the IDs
 // and slug in the request, and the request ID.
 func normalise(a answer, v vals) answer {
-	r := strings.NewReplacer(v.Slug, "SLUG", v.FacilityID, "ID", v.UserID, "ID")
+	r := strings.NewReplacer(v.Slug, "SLUG", v.FacilityID, "ID", v.UserID, "ID", v.ResidentID, "ID", v.ConsentID, "ID",
+		v.PostID, "ID", v.GroupID, "ID", v.MemberID, "ID")
 	a.body = r.Replace(a.body)
 	a.loc = r.Replace(a.loc)
 	if i := strings.Index(a.body, `"request_id":"`); i >= 0 {
@@ -422,5 +585,35 @@ func (m *matrixEnv) betaSnapshot(t *testing.T) string {
 	for _, u := range us {
 		fmt.Fprintf(&b, "%s|%s|%s|%s|%v|%v;", u.ID, u.LoginID, u.Name, u.Role, u.Active, u.Facilities)
 	}
+	nurse := m.nurse["beta"]
+	rp, err := m.app.Resident(ctx, nurse, m.beta.ResidentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rp.Resident
+	fmt.Fprintf(&b, "resident %s|%s|%s|%v|%d;", r.ID, r.Name, r.Notes, r.Ended(), r.Version)
+	for _, c := range rp.Consents {
+		fmt.Fprintf(&b, "consent %s|%v;", c.ID, c.Active())
+	}
+	for _, tm := range rp.Team {
+		fmt.Fprintf(&b, "team %s|%s;", tm.UserID, tm.Status)
+	}
+	pg, err := m.app.Posts(ctx, nurse, m.beta.ResidentID, "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pg.Items {
+		fmt.Fprintf(&b, "post %s|%s|%d|%v|%d;", p.ID, p.Body, p.Version, p.Deleted(), p.CommentCount)
+	}
+	g, err := m.app.Group(ctx, nurse, m.beta.GroupID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(&b, "group %s|%s|%v;", g.ID, g.Name, g.Members)
+	gp, err := m.app.GroupPosts(ctx, nurse, m.beta.GroupID, "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(&b, "group posts %d", len(gp.Items))
 	return b.String()
 }

@@ -22,6 +22,10 @@ var AuditActions = []audit.Action{
 	audit.LoginSuccess, audit.LoginFailure, audit.Logout, audit.TenantCreate, audit.FacilityCreate,
 	audit.FacilityUpdate, audit.UserCreate, audit.UserUpdate, audit.UserDelete, audit.OperatorInit,
 	audit.CertIssue, audit.CLICommand,
+	audit.ResidentCreate, audit.ResidentUpdate, audit.ResidentView, audit.ResidentEnd, audit.ResidentRegister,
+	audit.ResidentPurge, audit.ConsentCreate, audit.ConsentRevoke, audit.TeamInvite, audit.TeamAccept, audit.TeamDecline,
+	audit.TeamLeave, audit.TeamRemove, audit.PostCreate, audit.PostUpdate, audit.PostDelete, audit.PostView, audit.PostRead,
+	audit.CommentCreate, audit.GroupCreate, audit.GroupUpdate, audit.GroupView,
 }
 
 // auditLimit bounds one page of the log; the CSV export has it all.

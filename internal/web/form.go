@@ -137,7 +137,7 @@ func (f *Form) Problems() []Problem {
 	return out
 }
 
-func fieldID(name string) string { return "f-" + strings.ReplaceAll(name, "_", "-") }
+func fieldID(name string) string { return "f-" + strings.NewReplacer("_", "-", ".", "-").Replace(name) }
 
 // Field is what the field partials render: label, required mark,
 // support text, the control, and the error under it.
@@ -149,6 +149,7 @@ type Field struct {
 	Autocomplete string
 	Inputmode    string
 	Maxlength    int
+	Rows         int // a textarea's height in lines
 	Required     bool
 	Value        string
 	Values       []string
@@ -168,7 +169,8 @@ type Choice struct {
 
 // Field describes one field for a partial. opts are "required",
 // "type=email", "help=KEY", "blank=KEY" (a select's empty choice),
-// "autocomplete=…", "inputmode=…", "maxlength=N"; an unknown one fails the render.
+// "autocomplete=…", "inputmode=…", "maxlength=N", "rows=N" (a textarea);
+// an unknown one fails the render.
 func (f *Form) Field(name string, opts ...string) (Field, error) {
 	sf, ok := f.spec.field(name)
 	if !ok {
@@ -199,6 +201,12 @@ func (f *Form) Field(name string, opts ...string) (Field, error) {
 				return Field{}, fmt.Errorf("web: field %s: bad maxlength %q", name, v)
 			}
 			fd.Maxlength = n
+		case "rows":
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return Field{}, fmt.Errorf("web: field %s: bad rows %q", name, v)
+			}
+			fd.Rows = n
 		default:
 			return Field{}, fmt.Errorf("web: field %s: unknown option %q", name, o)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/i18n"
 )
 
@@ -82,4 +83,37 @@ func asTime(v any) (time.Time, bool) {
 // parseDay reads a YYYY-MM-DD day as the start of that day in Japan time.
 func parseDay(s string) (time.Time, error) {
 	return time.ParseInLocation("2006-01-02", s, jst)
+}
+
+// Age is the age in whole years, on now's day in Japan, of a person born
+// on birth (a calendar day).
+func Age(birth, now time.Time) int {
+	now = now.In(jst)
+	age := now.Year() - birth.Year()
+	if now.Month() < birth.Month() || (now.Month() == birth.Month() && now.Day() < birth.Day()) {
+		age--
+	}
+	return age
+}
+
+// formatDay shows a YYYY-MM-DD day: with the era in Japanese, day month
+// year in English. Anything that is not such a day is shown as it is.
+func formatDay(lang, s string) string {
+	d, ok := care.ParseDate(s)
+	if !ok {
+		return s
+	}
+	// The day as such, whatever the zone: noon in Japan keeps it there.
+	return formatTime(lang, time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, jst), false, false)
+}
+
+// formatBirthDate shows a birth date with the age on now's day, as
+// 昭和13年4月1日（88歳）; format is the catalog message taking the day
+// and the age.
+func formatBirthDate(lang, s string, now time.Time, format func(day string, age int) string) string {
+	d, ok := care.ParseDate(s)
+	if !ok {
+		return s
+	}
+	return format(formatDay(lang, s), Age(d, now))
 }

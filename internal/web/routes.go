@@ -9,48 +9,93 @@ import (
 
 // Routes returns the pages of the listener the Web was made for. Public
 // routes need no session; every other page sends a visitor without one
-// to the login page.
+// to the login page. The …/timeline, …/comments (GET), …/reads and
+// unread/badges routes answer fragments for the live script.
 func (w *Web) Routes() []httpx.Route {
+	page := func(method, pattern string, fn pageFunc) httpx.Route {
+		return httpx.Route{Method: method, Pattern: pattern, Handler: w.session(fn)}
+	}
 	routes := []httpx.Route{
 		{Method: "GET", Pattern: "/static/{file...}", Public: true, Handler: http.HandlerFunc(w.assets.serve)},
 		{Method: "POST", Pattern: "/lang", Public: true, Handler: w.handle(w.setLang)},
 	}
 	if w.sess.Listener == care.UserListener {
+		const t = "/t/{tenant}"
 		return append(routes, []httpx.Route{
 			{Method: "GET", Pattern: "/{$}", Public: true, Handler: w.handle(w.region)},
-			{Method: "GET", Pattern: "/t/{tenant}/login", Public: true, Handler: w.handle(w.loginPage)},
-			{Method: "POST", Pattern: "/t/{tenant}/login", Public: true, Handler: w.handle(w.login)},
-			{Method: "POST", Pattern: "/t/{tenant}/logout", Handler: w.session(w.logout)},
-			{Method: "GET", Pattern: "/t/{tenant}/{$}", Handler: w.session(w.home)},
+			{Method: "GET", Pattern: t + "/login", Public: true, Handler: w.handle(w.loginPage)},
+			{Method: "POST", Pattern: t + "/login", Public: true, Handler: w.handle(w.login)},
+			page("POST", t+"/logout", w.logout),
+			page("GET", t+"/{$}", w.home),
+
+			page("GET", t+"/residents", w.residents),
+			page("GET", t+"/residents/new", w.newResident),
+			page("POST", t+"/residents/new", w.createResident),
+			page("GET", t+"/residents/{id}", w.resident),
+			page("GET", t+"/residents/{id}/edit", w.editResident),
+			page("POST", t+"/residents/{id}/edit", w.updateResident),
+			page("GET", t+"/residents/{id}/end", w.confirmEnd),
+			page("POST", t+"/residents/{id}/end", w.endResident),
+			page("POST", t+"/residents/{id}/consents", w.addConsent),
+			page("POST", t+"/residents/{id}/consents/{cid}/revoke", w.revokeConsent),
+			page("POST", t+"/residents/{id}/team", w.invite),
+			page("POST", t+"/residents/{id}/team/accept", w.acceptInvitation),
+			page("POST", t+"/residents/{id}/team/decline", w.declineInvitation),
+			page("POST", t+"/residents/{id}/team/leave", w.leaveTeam),
+			page("POST", t+"/residents/{id}/team/{uid}/remove", w.removeFromTeam),
+			page("POST", t+"/residents/{id}/posts", w.createPost),
+			page("GET", t+"/residents/{id}/timeline", w.residentTimeline),
+
+			page("GET", t+"/posts/{id}", w.post),
+			page("GET", t+"/posts/{id}/edit", w.editPost),
+			page("POST", t+"/posts/{id}/edit", w.updatePost),
+			page("POST", t+"/posts/{id}/delete", w.deletePost),
+			page("POST", t+"/posts/{id}/read", w.markRead),
+			page("GET", t+"/posts/{id}/comments", w.postComments),
+			page("POST", t+"/posts/{id}/comments", w.addComment),
+			page("GET", t+"/posts/{id}/reads", w.postReads),
+
+			page("GET", t+"/unread", w.unread),
+			page("GET", t+"/unread/badges", w.badges),
+			page("GET", t+"/search", w.search),
+
+			page("GET", t+"/groups", w.groups),
+			page("GET", t+"/groups/new", w.newGroup),
+			page("POST", t+"/groups/new", w.createGroup),
+			page("GET", t+"/groups/{id}", w.group),
+			page("POST", t+"/groups/{id}/posts", w.createGroupPost),
+			page("POST", t+"/groups/{id}/members", w.updateGroupMembers),
+			page("GET", t+"/groups/{id}/timeline", w.groupTimeline),
 		}...)
 	}
 	return append(routes, []httpx.Route{
 		{Method: "GET", Pattern: "/login", Public: true, Handler: w.handle(w.loginPage)},
 		{Method: "POST", Pattern: "/login", Public: true, Handler: w.handle(w.login)},
-		{Method: "POST", Pattern: "/logout", Handler: w.session(w.logout)},
-		{Method: "GET", Pattern: "/{$}", Handler: w.session(w.console)},
+		page("POST", "/logout", w.logout),
+		page("GET", "/{$}", w.console),
 
-		{Method: "GET", Pattern: "/operator/tenants", Handler: w.session(w.tenants)},
-		{Method: "GET", Pattern: "/operator/tenants/new", Handler: w.session(w.newTenant)},
-		{Method: "POST", Pattern: "/operator/tenants", Handler: w.session(w.createTenant)},
-		{Method: "POST", Pattern: "/operator/certs", Handler: w.session(w.issueCert)},
-		{Method: "GET", Pattern: "/operator/audit", Handler: w.session(w.audit)},
+		page("GET", "/operator/tenants", w.tenants),
+		page("GET", "/operator/tenants/new", w.newTenant),
+		page("POST", "/operator/tenants", w.createTenant),
+		page("POST", "/operator/certs", w.issueCert),
+		page("GET", "/operator/audit", w.audit),
 
-		{Method: "GET", Pattern: "/admin/facilities", Handler: w.session(w.facilities)},
-		{Method: "GET", Pattern: "/admin/facilities/new", Handler: w.session(w.newFacility)},
-		{Method: "POST", Pattern: "/admin/facilities/new", Handler: w.session(w.createFacility)},
-		{Method: "GET", Pattern: "/admin/facilities/{id}", Handler: w.session(w.editFacility)},
-		{Method: "POST", Pattern: "/admin/facilities/{id}", Handler: w.session(w.updateFacility)},
+		page("GET", "/admin/facilities", w.facilities),
+		page("GET", "/admin/facilities/new", w.newFacility),
+		page("POST", "/admin/facilities/new", w.createFacility),
+		page("GET", "/admin/facilities/{id}", w.editFacility),
+		page("POST", "/admin/facilities/{id}", w.updateFacility),
 
-		{Method: "GET", Pattern: "/admin/users", Handler: w.session(w.users)},
-		{Method: "GET", Pattern: "/admin/users/new", Handler: w.session(w.newUser)},
-		{Method: "POST", Pattern: "/admin/users/new", Handler: w.session(w.createUser)},
-		{Method: "GET", Pattern: "/admin/users/{id}", Handler: w.session(w.editUser)},
-		{Method: "POST", Pattern: "/admin/users/{id}", Handler: w.session(w.updateUser)},
-		{Method: "GET", Pattern: "/admin/users/{id}/delete", Handler: w.session(w.confirmDeleteUser)},
-		{Method: "POST", Pattern: "/admin/users/{id}/delete", Handler: w.session(w.deleteUser)},
-		{Method: "POST", Pattern: "/admin/users/{id}/cert", Handler: w.session(w.issueUserCert)},
+		page("GET", "/admin/users", w.users),
+		page("GET", "/admin/users/new", w.newUser),
+		page("POST", "/admin/users/new", w.createUser),
+		page("GET", "/admin/users/{id}", w.editUser),
+		page("POST", "/admin/users/{id}", w.updateUser),
+		page("GET", "/admin/users/{id}/delete", w.confirmDeleteUser),
+		page("POST", "/admin/users/{id}/delete", w.deleteUser),
+		page("POST", "/admin/users/{id}/cert", w.issueUserCert),
 
-		{Method: "GET", Pattern: "/admin/audit", Handler: w.session(w.audit)},
+		page("GET", "/admin/residents", w.register),
+		page("GET", "/admin/audit", w.audit),
 	}...)
 }

@@ -167,13 +167,47 @@ func (w *Web) logout(rw http.ResponseWriter, r *http.Request, act care.Actor) er
 	return redirect(rw, r, tenantPath(act.TenantSlug, "login?notice=logged_out"))
 }
 
-// home is a member's landing page.
+type homeData struct {
+	app.Home
+	// ContactBook says the member uses contact books (not a responder).
+	ContactBook bool
+	// Residents are the member's residents with the latest activity,
+	// More says there are others on the residents page.
+	Residents   []app.ResidentSummary
+	More        bool
+	Invitations []care.Resident
+	Unread      badge
+}
+
+// homeResidents is how many residents the home page lists.
+const homeResidents = 10
+
+// home is a member's landing page: invitations to answer, the residents
+// with their unread posts, the unread list.
 func (w *Web) home(rw http.ResponseWriter, r *http.Request, act care.Actor) error {
-	h, err := w.app.Home(r.Context(), act)
+	ctx := r.Context()
+	h, err := w.app.Home(ctx, act)
 	if err != nil {
 		return err
 	}
-	return w.render(rw, r, http.StatusOK, pageHome, view{Data: h})
+	d := homeData{Home: h, ContactBook: act.Can(care.ActContactBook)}
+	if d.ContactBook {
+		if d.Invitations, err = w.app.Invitations(ctx, act); err != nil {
+			return err
+		}
+		if d.Residents, err = w.app.Residents(ctx, act, app.ResidentFilter{}); err != nil {
+			return err
+		}
+		if len(d.Residents) > homeResidents {
+			d.Residents, d.More = d.Residents[:homeResidents], true
+		}
+		ps, err := w.app.Unread(ctx, act)
+		if err != nil {
+			return err
+		}
+		d.Unread = countBadges(ps)[0]
+	}
+	return w.render(rw, r, http.StatusOK, pageHome, view{Notice: noticeKey(r), Data: d})
 }
 
 type consoleCard struct {
@@ -194,6 +228,9 @@ func (w *Web) console(rw http.ResponseWriter, r *http.Request, act care.Actor) e
 	}
 	if act.Can(care.ActUserList) {
 		cards = append(cards, consoleCard{"/admin/users", "nav.users", "console.users"})
+	}
+	if act.Can(care.ActResidentRegister) {
+		cards = append(cards, consoleCard{"/admin/residents", "nav.register", "console.register"})
 	}
 	if act.Can(care.ActAuditView) {
 		cards = append(cards, consoleCard{"/admin/audit", "nav.audit", "console.audit"})

@@ -46,6 +46,9 @@ type Web struct {
 	// pages maps a language to its parsed pages, each a complete set
 	// (layout, partials, page) whose `t` is bound to that language.
 	pages map[string]map[string]*template.Template
+	// frags maps a language to the partials alone, for the fragments the
+	// live script fetches.
+	frags map[string]*template.Template
 }
 
 // The pages. New fails when a template for one of them is missing.
@@ -65,10 +68,25 @@ const (
 	pageUsers         = "users"
 	pageUserForm      = "user_form"
 	pageUserDelete    = "user_delete"
+
+	pageResidents    = "residents"
+	pageResidentForm = "resident_form"
+	pageResident     = "resident"
+	pageResidentEnd  = "resident_end"
+	pagePost         = "post"
+	pagePostForm     = "post_form"
+	pageUnread       = "unread"
+	pageSearch       = "search"
+	pageGroups       = "groups"
+	pageGroupForm    = "group_form"
+	pageGroup        = "group"
+	pageRegister     = "resident_register"
 )
 
 var allPages = []string{pageRegion, pageLogin, pageHome, pageConsole, pageError, pageTenants, pageTenantForm,
-	pageTenantCreated, pageCert, pageAudit, pageFacilities, pageFacilityForm, pageUsers, pageUserForm, pageUserDelete}
+	pageTenantCreated, pageCert, pageAudit, pageFacilities, pageFacilityForm, pageUsers, pageUserForm, pageUserDelete,
+	pageResidents, pageResidentForm, pageResident, pageResidentEnd, pagePost, pagePostForm, pageUnread, pageSearch,
+	pageGroups, pageGroupForm, pageGroup, pageRegister}
 
 // MissingKey is what `t` renders for a key the catalogs lack: visible
 // enough to be reported, and what the tests look for.
@@ -95,38 +113,41 @@ func New(d Deps) (*Web, error) {
 		return nil, err
 	}
 	w.pages = map[string]map[string]*template.Template{}
+	w.frags = map[string]*template.Template{}
 	for _, lang := range i18n.Languages {
-		if w.pages[lang], err = w.parse(lang); err != nil {
+		if w.pages[lang], w.frags[lang], err = w.parse(lang); err != nil {
 			return nil, err
 		}
 	}
 	return w, nil
 }
 
-// parse builds every page of one language.
-func (w *Web) parse(lang string) (map[string]*template.Template, error) {
-	base, err := template.New("layout.html").Funcs(w.funcs(lang)).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+// parse builds every page of one language, and the set of partials the
+// fragments use.
+func (w *Web) parse(lang string) (map[string]*template.Template, *template.Template, error) {
+	base, err := template.New("layout.html").Funcs(w.funcs(lang)).ParseFS(templateFS, "templates/layout.html",
+		"templates/partials.html", "templates/contactbook.html")
 	if err != nil {
-		return nil, fmt.Errorf("web: parse layout: %w", err)
+		return nil, nil, fmt.Errorf("web: parse layout: %w", err)
 	}
 	out := map[string]*template.Template{}
 	for _, name := range allPages {
 		file := "templates/pages/" + name + ".html"
 		if _, err := fs.Stat(templateFS, file); err != nil {
-			return nil, fmt.Errorf("web: template %s is missing", file)
+			return nil, nil, fmt.Errorf("web: template %s is missing", file)
 		}
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, file)
 		if err != nil {
-			return nil, fmt.Errorf("web: parse %s: %w", file, err)
+			return nil, nil, fmt.Errorf("web: parse %s: %w", file, err)
 		}
 		for _, block := range []string{"title", "main"} {
 			if t.Lookup(block) == nil {
-				return nil, fmt.Errorf("web: %s defines no %q", file, block)
+				return nil, nil, fmt.Errorf("web: %s defines no %q", file, block)
 			}
 		}
 		out[name] = t
 	}
-	return out, nil
+	return out, template.Must(base.Clone()), nil
 }
 
 // funcs are the template functions of one language.
@@ -151,6 +172,23 @@ func (w *Web) funcs(lang string) template.FuncMap {
 			return ""
 		},
 		"asset": w.assets.url,
+		// day shows a YYYY-MM-DD day; birthdate adds the age today.
+		"day": func(s string) string { return formatDay(lang, s) },
+		"birthdate": func(s string) string {
+			return formatBirthDate(lang, s, time.Now(), func(day string, age int) string { return t("resident.birth_age", day, age) })
+		},
+		"linkify": Linkify,
+		// counts makes the unread badges of a list row.
+		"counts": func(unread, urgent int) badge { return badge{Unread: unread, Urgent: urgent} },
+		// summaryOf names a resident summary's latest post of a kind.
+		"summaryOf": func(tenant, key string, p *care.Post) summaryPost { return summaryPost{tenant, key, p} },
+		// fieldrows are a structured post's filled fields, in order.
+		"fieldrows": func(p *care.Post) []fieldRow {
+			if p == nil {
+				return nil
+			}
+			return fieldRows(p.Template, p.Fields)
+		},
 	}
 }
 
@@ -224,6 +262,22 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, page s
 	return nil
 }
 
+// fragment renders one partial, without the layout, for the live script.
+func (w *Web) fragment(rw http.ResponseWriter, r *http.Request, name string, data any) error {
+	lang := w.cat.Lang(r)
+	var buf bytes.Buffer
+	if err := w.frags[lang].ExecuteTemplate(&buf, name, data); err != nil {
+		return care.Internal(fmt.Errorf("web: render fragment %s: %w", name, err))
+	}
+	h := rw.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Language", lang)
+	h.Add("Vary", "Accept-Language, Cookie")
+	rw.Write(buf.Bytes())
+	return nil
+}
+
 // nav lists the menu of the actor's role on this listener.
 func (w *Web) nav(act care.Actor, current string) []navItem {
 	var items []navItem
@@ -233,6 +287,14 @@ func (w *Web) nav(act care.Actor, current string) []navItem {
 	}
 	if w.sess.Listener == care.UserListener {
 		add(tenantPath(act.TenantSlug, ""), "nav.home")
+		if act.Can(care.ActContactBook) {
+			add(tenantPath(act.TenantSlug, "residents"), "nav.residents")
+			add(tenantPath(act.TenantSlug, "unread"), "nav.unread")
+			add(tenantPath(act.TenantSlug, "search"), "nav.search")
+		}
+		if act.Can(care.ActGroupUse) {
+			add(tenantPath(act.TenantSlug, "groups"), "nav.groups")
+		}
 		return items
 	}
 	add("/", "nav.console")
@@ -247,6 +309,9 @@ func (w *Web) nav(act care.Actor, current string) []navItem {
 	}
 	if act.Can(care.ActUserList) {
 		add("/admin/users", "nav.users")
+	}
+	if act.Can(care.ActResidentRegister) {
+		add("/admin/residents", "nav.register")
 	}
 	if act.Can(care.ActAuditView) {
 		add("/admin/audit", "nav.audit")
@@ -324,7 +389,9 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
 	case care.ENotFound:
 		key = "error.not_found"
 	case care.EForbidden:
-		key = "error.forbidden"
+		if key == "" {
+			key = "error.forbidden"
+		}
 	}
 	data := errorData{Status: status, Key: key, Hint: "errorpage.hint_other", RequestID: httpx.RequestID(r.Context())}
 	switch status {
@@ -373,7 +440,8 @@ func redirect(rw http.ResponseWriter, r *http.Request, target string) error {
 // for anything not on the list.
 func noticeKey(r *http.Request) string {
 	switch n := r.URL.Query().Get("notice"); n {
-	case "created", "saved", "deleted", "logged_out":
+	case "created", "saved", "deleted", "logged_out",
+		"posted", "commented", "ended", "consent_added", "consent_revoked", "invited", "accepted", "declined", "left", "removed":
 		return "notice." + n
 	}
 	return ""

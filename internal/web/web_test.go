@@ -331,7 +331,10 @@ func TestEveryPage(t *testing.T) {
 		e := newEnv(t, db)
 		fx := e.seed("seed")
 		for _, lang := range i18n.Languages {
-			t.Run(lang, func(t *testing.T) { walk(t, e, fx, lang, "region-"+lang) })
+			t.Run(lang, func(t *testing.T) {
+				walk(t, e, fx, lang, "region-"+lang)
+				walkContactBook(t, e, fx, lang)
+			})
 		}
 		files, err := filepath.Glob("templates/pages/*.html")
 		if err != nil || len(files) == 0 {
@@ -655,7 +658,8 @@ func TestStatic(t *testing.T) {
 		e := newEnv(t, db)
 		b := e.userBrowser("ja")
 		p := b.get("/")
-		for _, re := range []string{`href="(/static/app\.[0-9a-f]{12}\.css)"`, `src="(/static/app\.[0-9a-f]{12}\.js)"`} {
+		for _, re := range []string{`href="(/static/app\.[0-9a-f]{12}\.css)"`, `src="(/static/app\.[0-9a-f]{12}\.js)"`,
+			`src="(/static/live\.[0-9a-f]{12}\.js)"`} {
 			m := regexp.MustCompile(re).FindStringSubmatch(p.body)
 			if m == nil {
 				t.Fatalf("no %s in the page", re)
