@@ -35,12 +35,6 @@ type Config struct {
 	// InsecureHTTP (--insecure-http) allows plain HTTP on a non-loopback
 	// Addr, for deployments behind a TLS-terminating proxy.
 	InsecureHTTP bool
-	// SMTP (--smtp, RENRAKUCHO_SMTP_URL) is the outgoing mail server as
-	// smtp://[user:pass@]host[:port] or smtps://…; "" sends no mail.
-	SMTP string
-	// Blob (--blob) is an s3:// URL of an S3-compatible store, or "" for
-	// local files under BlobDir.
-	Blob string
 	// LogLevel (--log-level) is debug, info, warn or error.
 	LogLevel string
 	// SQLiteSynchronous (--sqlite-synchronous) is SQLite's synchronous
@@ -85,12 +79,6 @@ func (c Config) DSN() string {
 		return c.DB
 	}
 	return filepath.Join(c.DataDir, "renrakucho.db")
-}
-
-// BlobDir returns the directory of the local blob store, used when Blob is
-// empty.
-func (c Config) BlobDir() string {
-	return filepath.Join(c.DataDir, "blobs")
 }
 
 // UserTLS reports whether the user listener serves HTTPS itself.
@@ -181,8 +169,6 @@ func (c Config) Redacted() map[string]string {
 	}
 	m["db"] = redactDSN(c.DSN())
 	m["public-url"] = c.BaseURL()
-	m["smtp"] = redactDSN(c.SMTP)
-	m["blob"] = redactDSN(c.Blob)
 	if c.DemoPassword != "" {
 		m["demo-password"] = mask
 	}

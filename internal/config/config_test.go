@@ -55,9 +55,6 @@ func TestDefault(t *testing.T) {
 	if got, want := c.DSN(), filepath.Join("data", "renrakucho.db"); got != want {
 		t.Errorf("DSN() = %q, want %q", got, want)
 	}
-	if got, want := c.BlobDir(), filepath.Join("data", "blobs"); got != want {
-		t.Errorf("BlobDir() = %q, want %q", got, want)
-	}
 	if got, want := c.BaseURL(), "http://127.0.0.1:8080"; got != want {
 		t.Errorf("BaseURL() = %q, want %q", got, want)
 	}
@@ -89,13 +86,13 @@ func TestPrecedence(t *testing.T) {
 			env: map[string]string{
 				"RENRAKUCHO_ADDR":               "127.0.0.1:9000",
 				"RENRAKUCHO_SESSION_IDLE":       "30m",
-				"RENRAKUCHO_SMTP_URL":           "smtp://mail:25",
+				"RENRAKUCHO_LOG_LEVEL":          "debug",
 				"RENRAKUCHO_INSECURE_HTTP":      "true",
 				"RENRAKUCHO_SQLITE_SYNCHRONOUS": "normal",
 				"RENRAKUCHO_DEMO_PASSWORD":      "pw",
 			},
 			want: map[string]string{
-				"addr": "127.0.0.1:9000", "session-idle": "30m0s", "smtp": "smtp://mail:25",
+				"addr": "127.0.0.1:9000", "session-idle": "30m0s", "log-level": "debug",
 				"insecure-http": "true", "sqlite-synchronous": "NORMAL", "demo-password": "pw",
 				"admin-addr": "127.0.0.1:8443",
 			},
@@ -218,7 +215,7 @@ func TestLoadHelp(t *testing.T) {
 func TestPrintUsage(t *testing.T) {
 	var b strings.Builder
 	PrintUsage(&b, "serve")
-	for _, w := range []string{"--smtp (RENRAKUCHO_SMTP_URL)", "--demo-password, --password", `default "15m0s"`, "RENRAKUCHO_CONFIG"} {
+	for _, w := range []string{"--trusted-proxies (RENRAKUCHO_TRUSTED_PROXIES)", "--demo-password, --password", `default "15m0s"`, "RENRAKUCHO_CONFIG"} {
 		if !strings.Contains(b.String(), w) {
 			t.Errorf("usage lacks %q:\n%s", w, b.String())
 		}
@@ -242,8 +239,6 @@ func TestValidate(t *testing.T) {
 		{"OKLocalhost", func(c *Config) { c.Addr = "localhost:8080" }, ""},
 		{"OKIPv6Loopback", func(c *Config) { c.Addr = "[::1]:8080" }, ""},
 		{"OKPortZeroBoth", func(c *Config) { c.Addr, c.AdminAddr = "127.0.0.1:0", "127.0.0.1:0" }, ""},
-		{"OKSMTP", func(c *Config) { c.SMTP = "smtps://user:pw@mail.example:465" }, ""},
-		{"OKBlob", func(c *Config) { c.Blob = "s3://bucket/prefix?endpoint=http://minio:9000" }, ""},
 		{"OKProxies", func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/8", "fd00::/8", "192.0.2.7"} }, ""},
 		{"OKPublicURL", func(c *Config) { c.PublicURL = "https://care.example.jp/" }, ""},
 		{"OKLogLevelUpper", func(c *Config) { c.LogLevel = "WARN" }, ""},
@@ -264,9 +259,6 @@ func TestValidate(t *testing.T) {
 		{"ErrPublicURLHost", func(c *Config) { c.PublicURL = "https:///" }, "--public-url (RENRAKUCHO_PUBLIC_URL)"},
 		{"ErrTLSCertOnly", func(c *Config) { c.TLSCert = "c.pem" }, "--tls-key (RENRAKUCHO_TLS_KEY)"},
 		{"ErrTLSKeyOnly", func(c *Config) { c.TLSKey = "k.pem" }, "--tls-cert (RENRAKUCHO_TLS_CERT)"},
-		{"ErrSMTPScheme", func(c *Config) { c.SMTP = "mail.example:25" }, "--smtp (RENRAKUCHO_SMTP_URL)"},
-		{"ErrSMTPHost", func(c *Config) { c.SMTP = "smtp://:25" }, "--smtp (RENRAKUCHO_SMTP_URL)"},
-		{"ErrBlobScheme", func(c *Config) { c.Blob = "/srv/blobs" }, "--blob (RENRAKUCHO_BLOB)"},
 		{"ErrLogLevel", func(c *Config) { c.LogLevel = "verbose" }, "--log-level (RENRAKUCHO_LOG_LEVEL)"},
 		{"ErrSynchronous", func(c *Config) { c.SQLiteSynchronous = "OFF" }, "--sqlite-synchronous (RENRAKUCHO_SQLITE_SYNCHRONOUS)"},
 		{"ErrSessionIdleZero", func(c *Config) { c.SessionIdle = 0 }, `--session-idle (RENRAKUCHO_SESSION_IDLE): must be between 1m and 24h, got "0s"`},
@@ -310,7 +302,6 @@ func TestValidateReportsAll(t *testing.T) {
 func TestValidateHidesPasswords(t *testing.T) {
 	c := Default()
 	c.DB = "mysql://u:secret@h/db"
-	c.SMTP = "ftp://u:secret@mail"
 	err := c.Validate()
 	if err == nil || strings.Contains(err.Error(), "secret") {
 		t.Fatalf("Validate() = %v, want an error without the password", err)
@@ -320,8 +311,6 @@ func TestValidateHidesPasswords(t *testing.T) {
 func TestRedacted(t *testing.T) {
 	c := Default()
 	c.DB = "postgres://u:secret@h/db"
-	c.SMTP = "smtp://mailer:secret@mail:587"
-	c.Blob = "s3://bucket/p?region=x&secret_access_key=secret"
 	c.DemoPassword = "secret"
 	m := c.Redacted()
 	for k, v := range m {
@@ -329,14 +318,8 @@ func TestRedacted(t *testing.T) {
 			t.Errorf("Redacted()[%q] = %q reveals the password", k, v)
 		}
 	}
-	if strings.Contains(strings.ReplaceAll(m["blob"], "secret_access_key", ""), "secret") {
-		t.Errorf("Redacted()[blob] = %q reveals the key", m["blob"])
-	}
 	if got, want := m["db"], "postgres://u:xxxxx@h/db"; got != want {
 		t.Errorf("Redacted()[db] = %q, want %q", got, want)
-	}
-	if got, want := m["smtp"], "smtp://mailer:xxxxx@mail:587"; got != want {
-		t.Errorf("Redacted()[smtp] = %q, want %q", got, want)
 	}
 	if got, want := m["addr"], "127.0.0.1:8080"; got != want {
 		t.Errorf("Redacted()[addr] = %q, want %q", got, want)

@@ -28,7 +28,7 @@ type setting struct {
 }
 
 var settings = []setting{
-	str("data", "directory for the SQLite database, local blobs and certificates", func(c *Config) *string { return &c.DataDir }),
+	str("data", "directory for the SQLite database and certificates", func(c *Config) *string { return &c.DataDir }),
 	str("db", "database: postgres://… URL or SQLite file path (default DATA/renrakucho.db)", func(c *Config) *string { return &c.DB }),
 	str("addr", "user listener host:port", func(c *Config) *string { return &c.Addr }),
 	str("admin-addr", "admin listener host:port (always TLS with client certificates)", func(c *Config) *string { return &c.AdminAddr }),
@@ -48,8 +48,6 @@ var settings = []setting{
 		},
 		get: func(c Config) string { return strconv.FormatBool(c.InsecureHTTP) },
 	},
-	withEnv(str("smtp", "outgoing mail server: smtp://HOST:PORT or smtps://… (none: no mail)", func(c *Config) *string { return &c.SMTP }), "RENRAKUCHO_SMTP_URL"),
-	str("blob", "blob store: s3://… (default local files under DATA/blobs)", func(c *Config) *string { return &c.Blob }),
 	{
 		name:  "log-level",
 		usage: "debug, info, warn or error",

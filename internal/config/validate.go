@@ -65,17 +65,6 @@ func (c Config) Validate() error {
 		bad("tls-cert", "must be set together with --tls-key")
 	}
 
-	if c.SMTP != "" {
-		if msg := checkURL(c.SMTP, "smtp", "smtps"); msg != "" {
-			bad("smtp", "%s, got %q", msg, redactDSN(c.SMTP))
-		}
-	}
-	if c.Blob != "" {
-		if msg := checkURL(c.Blob, "s3"); msg != "" {
-			bad("blob", "%s (or empty for local files), got %q", msg, redactDSN(c.Blob))
-		}
-	}
-
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":
 	default:
