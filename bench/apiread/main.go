@@ -12,13 +12,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"runtime"
 	"strings"
 	"time"
 
+	"github.com/renrakucho/renrakucho/bench/internal/loadgen"
 	"github.com/renrakucho/renrakucho/internal/store"
 )
 
@@ -41,14 +41,9 @@ func main() {
 	flag.IntVar(&o.concurrency, "concurrency", 8, "concurrent clients")
 	flag.IntVar(&o.facilities, "facilities", 50, "facilities in the tenant (GET /api/v1/facilities returns them all)")
 	flag.Parse()
-	var engines []string
-	switch *engine {
-	case "both":
-		engines = []string{"sqlite", "postgres"}
-	case "sqlite", "postgres":
-		engines = []string{*engine}
-	default:
-		fmt.Fprintf(os.Stderr, "apiread: -engine must be sqlite, postgres or both, not %q\n", *engine)
+	engines, err := loadgen.Engines(*engine)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "apiread: %v\n", err)
 		os.Exit(2)
 	}
 	if o.concurrency < 1 || o.facilities < 1 || o.duration <= 0 {
@@ -72,18 +67,18 @@ func main() {
 // row is one line of an engine's table.
 type row struct {
 	what string
-	res  result
+	res  loadgen.Result
 }
 
 // run sets up a fresh database of the engine and prints its table.
 func run(ctx context.Context, engine string, o options) error {
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	d, err := newDatabase(ctx, engine)
+	d, err := loadgen.NewDatabase(ctx, engine)
 	if err != nil {
 		return err
 	}
-	defer d.cleanup()
-	db, err := store.Open(ctx, d.dsn, store.Options{})
+	defer d.Cleanup()
+	db, err := store.Open(ctx, d.DSN, store.Options{})
 	if err != nil {
 		return err
 	}
@@ -96,7 +91,7 @@ func run(ctx context.Context, engine string, o options) error {
 	var rows []row
 
 	// 1. The raw statement.
-	raw, err := d.openRaw(s.tenantID)
+	raw, err := d.OpenRaw(s.tenantID, loadgen.Reader)
 	if err != nil {
 		return err
 	}
@@ -105,14 +100,14 @@ func run(ctx context.Context, engine string, o options) error {
 	if err := op(ctx); err != nil {
 		return fmt.Errorf("raw SQL: %w", err)
 	}
-	measure(o.concurrency, warm, op)
-	res := measure(o.concurrency, o.duration, op)
-	if res.errors > 0 {
-		return fmt.Errorf("raw SQL: %d queries failed, the first with: %w", res.errors, res.firstErr)
+	loadgen.Measure(o.concurrency, warm, op)
+	res := loadgen.Measure(o.concurrency, o.duration, op)
+	if err := res.Err(); err != nil {
+		return fmt.Errorf("raw SQL: %w", err)
 	}
 	rows = append(rows, row{"raw SQL", res})
 
-	client := newClient(o.concurrency)
+	client := loadgen.NewClient(o.concurrency)
 	defer client.CloseIdleConnections()
 
 	// 2. A bare net/http handler with a fixed small JSON body.
@@ -128,7 +123,7 @@ func run(ctx context.Context, engine string, o options) error {
 	rows = append(rows, row{"bare net/http", res})
 
 	// 3. The real user listener.
-	h, cleanup, err := userHandler(ctx, s, log)
+	h, cleanup, err := loadgen.UserHandler(s.app, log)
 	if err != nil {
 		return err
 	}
@@ -149,30 +144,24 @@ func run(ctx context.Context, engine string, o options) error {
 // when not nil, given the base URL), warms up, then measures GET path with
 // the shared client.
 func serveAndMeasure(c *http.Client, h http.Handler, path string, header http.Header, o options, warm time.Duration,
-	check func(base string) error) (result, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	check func(base string) error) (loadgen.Result, error) {
+	base, stop, err := loadgen.Serve(h)
 	if err != nil {
-		return result{}, err
+		return loadgen.Result{}, err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
-	op := getOp(c, base+path, header)
+	defer stop()
+	op := loadgen.GetOp(c, base+path, header)
 	if err := op(context.Background()); err != nil {
-		return result{}, err
+		return loadgen.Result{}, err
 	}
 	if check != nil {
 		if err := check(base); err != nil {
-			return result{}, err
+			return loadgen.Result{}, err
 		}
 	}
-	measure(o.concurrency, warm, op)
-	r := measure(o.concurrency, o.duration, op)
-	if r.errors > 0 {
-		return r, fmt.Errorf("%d requests failed, the first with: %w", r.errors, r.firstErr)
-	}
-	return r, nil
+	loadgen.Measure(o.concurrency, warm, op)
+	r := loadgen.Measure(o.concurrency, o.duration, op)
+	return r, r.Err()
 }
 
 // checkFacilities GETs the facilities once and checks that the answer is
@@ -209,20 +198,20 @@ func printTable(engine string, rows []row) {
 	fmt.Printf(format, "what", "req/s", "p50", "p99", "ratio to raw SQL")
 	fmt.Println(strings.Repeat("-", 34) + "-|-" + strings.Repeat("-", 8) + "-|-" + strings.Repeat("-", 9) + "-|-" +
 		strings.Repeat("-", 9) + "-|-" + strings.Repeat("-", 16))
-	base := rows[0].res.rate()
+	base := rows[0].res.Rate()
 	for _, r := range rows {
-		fmt.Printf(format, r.what, fmt.Sprintf("%.0f", r.res.rate()), ms(r.res.p50), ms(r.res.p99),
-			fmt.Sprintf("%.2f", r.res.rate()/base))
+		fmt.Printf(format, r.what, fmt.Sprintf("%.0f", r.res.Rate()), loadgen.MS(r.res.P50), loadgen.MS(r.res.P99),
+			fmt.Sprintf("%.2f", r.res.Rate()/base))
 	}
 	app := rows[len(rows)-1].res
-	ratio := app.rate() / base
+	ratio := app.Rate() / base
 	verdict := "PASS"
 	var miss []string
 	if ratio < targetRatio {
 		miss = append(miss, fmt.Sprintf("ratio %.2f < %.2f", ratio, targetRatio))
 	}
-	if app.p99 > targetP99 {
-		miss = append(miss, fmt.Sprintf("p99 %s > %s", ms(app.p99), ms(targetP99)))
+	if app.P99 > targetP99 {
+		miss = append(miss, fmt.Sprintf("p99 %s > %s", loadgen.MS(app.P99), loadgen.MS(targetP99)))
 	}
 	if len(miss) > 0 {
 		verdict = "MISS (" + strings.Join(miss, ", ") + ")"
@@ -233,18 +222,4 @@ func printTable(engine string, rows []row) {
 	} else {
 		fmt.Printf("%s: not applied to %s; here it would be %s\n", line, engine, verdict)
 	}
-}
-
-// ms formats a duration in milliseconds with three significant places.
-func ms(d time.Duration) string {
-	v := float64(d) / float64(time.Millisecond)
-	switch {
-	case v >= 100:
-		return fmt.Sprintf("%.0f ms", v)
-	case v >= 10:
-		return fmt.Sprintf("%.1f ms", v)
-	case v >= 1:
-		return fmt.Sprintf("%.2f ms", v)
-	}
-	return fmt.Sprintf("%.3f ms", v)
 }

@@ -160,8 +160,8 @@ func parsePrefix(s string) (netip.Prefix, error) {
 }
 
 // Redacted returns every setting by name, as effective values (DSN for db,
-// BaseURL for public-url), with secrets masked: passwords in the db, smtp
-// and blob URLs and the demo password. It is what to log at start.
+// BaseURL for public-url), with secrets masked: the password in the db
+// URL and the demo password. It is what to log at start.
 func (c Config) Redacted() map[string]string {
 	m := make(map[string]string, len(settings))
 	for _, s := range settings {

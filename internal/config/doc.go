@@ -6,9 +6,8 @@
 // Every setting has one name used three ways: as the flag (--session-idle),
 // as the key in the JSON file ("session-idle") and, upper-cased with
 // underscores and prefixed, as the environment variable
-// (RENRAKUCHO_SESSION_IDLE). Two settings keep the spelling the design
-// fixes: smtp is read from RENRAKUCHO_SMTP_URL, and demo-password is also
-// accepted as --password. Every error names the flag and the variable, so
+// (RENRAKUCHO_SESSION_IDLE). demo-password is also accepted as --password,
+// the spelling the design fixes. Every error names the flag and the variable, so
 // an operator can fix whichever one they used.
 //
 // The package keeps no state: the environment arrives as a function and

@@ -23,7 +23,7 @@ const (
 //
 //	config: --session-idle (RENRAKUCHO_SESSION_IDLE): must be between 1m and 24h, got "0s"
 //
-// Values that may hold credentials (db, smtp, blob) appear with their
+// Values that may hold credentials (db) appear with their
 // passwords masked.
 func (c Config) Validate() error {
 	var errs []error
