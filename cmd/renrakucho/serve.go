@@ -3,9 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"time"
 
+	"github.com/renrakucho/renrakucho/internal/app"
 	"github.com/renrakucho/renrakucho/internal/i18n"
+	"github.com/renrakucho/renrakucho/internal/jobs"
 	"github.com/renrakucho/renrakucho/internal/server"
+	"github.com/renrakucho/renrakucho/internal/store"
 )
 
 // cmdServe runs the production server: both listeners until SIGINT or
@@ -46,6 +51,7 @@ func (c *cli) cmdServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer startJobs(ctx, db, a, log)()
 	return srv.Run(ctx, func(userURL, adminURL string) {
 		fmt.Fprintf(c.stdout, "renrakucho %s is running. Stop with Ctrl-C.\n", versionString())
 		fmt.Fprintf(c.stdout, "  User pages and API:  %s/t/TENANT/login\n", userURL)
@@ -54,4 +60,28 @@ func (c *cli) cmdServe(ctx context.Context, args []string) error {
 			c.ready(userURL, adminURL)
 		}
 	})
+}
+
+// startJobs runs the background jobs (DESIGN §5) beside the server until
+// ctx is done. Every node runs them; the leases in the database let one
+// node run each job per period. The returned function stops them and
+// waits for a run in progress, so the database is closed after them.
+func startJobs(ctx context.Context, db *store.DB, a *app.App, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		jobs.Run(ctx, db, log, jobs.Job{
+			// Residents whose sharing ended longer ago than their tenant keeps them.
+			Name: "retention.residents", Every: 24 * time.Hour,
+			Run: func(ctx context.Context, now time.Time) error {
+				_, err := a.RunRetention(ctx, now)
+				return err
+			},
+		})
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }

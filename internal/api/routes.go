@@ -68,6 +68,8 @@ func (a *API) Routes() []httpx.Route {
 		httpx.Route{Method: http.MethodPatch, Pattern: v1 + "/users/{id}", Handler: a.authed(a.updateUser)},
 		httpx.Route{Method: http.MethodDelete, Pattern: v1 + "/users/{id}", Handler: a.authed(a.deleteUser)},
 		httpx.Route{Method: http.MethodGet, Pattern: v1 + "/audit", Handler: a.authed(a.audit)},
+		httpx.Route{Method: http.MethodGet, Pattern: v1 + "/settings", Handler: a.authed(a.settings)},
+		httpx.Route{Method: http.MethodPatch, Pattern: v1 + "/settings", Handler: a.authed(a.updateSettings)},
 		httpx.Route{Method: http.MethodGet, Pattern: v1 + "/tenants", Handler: a.authed(a.tenants)},
 		httpx.Route{Method: http.MethodPost, Pattern: v1 + "/tenants", Handler: a.authed(a.createTenant)},
 		httpx.Route{Method: http.MethodPost, Pattern: v1 + "/certs", Handler: a.authed(a.issueCert)},

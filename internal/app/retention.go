@@ -2,12 +2,48 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/renrakucho/renrakucho/internal/audit"
+	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/store"
 )
+
+// RunRetention is the daily retention job of the whole deployment: it
+// purges, tenant by tenant, the ended residents each tenant's setting no
+// longer keeps (PurgeEndedResidents). One tenant's failure does not stop
+// the others; the errors come back joined, so the job runner records the
+// run as failed and tries again. It returns how many residents it purged.
+func (a *App) RunRetention(ctx context.Context, now time.Time) (int, error) {
+	var tenants []care.Tenant
+	err := a.db.Platform(ctx, func(ptx *store.PlatformTx) error {
+		var err error
+		tenants, err = ptx.Tenants(ctx)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	var errs []error
+	for _, t := range tenants {
+		if err := ctx.Err(); err != nil {
+			return total, errors.Join(append(errs, err)...)
+		}
+		n, err := a.PurgeEndedResidents(ctx, t.ID, now)
+		total += n
+		if n > 0 {
+			a.log.Info("retention: purged ended residents", "tenant", t.Slug, "residents", n)
+		}
+		if err != nil {
+			a.log.Error("retention: purge failed", "tenant", t.Slug, "purged", n, "err", err)
+			errs = append(errs, fmt.Errorf("retention: tenant %s: %w", t.Slug, err))
+		}
+	}
+	return total, errors.Join(errs...)
+}
 
 // PurgeEndedResidents is the retention job of one tenant: residents whose
 // sharing ended more than the tenant's ended_retention_years before now

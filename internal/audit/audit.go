@@ -25,6 +25,7 @@ const (
 	CertIssue      Action = "cert.issue"
 	CLICommand     Action = "cli.command"
 	AuditExport    Action = "audit.export"
+	SettingsUpdate Action = "settings.update" // a tenant admin changed the tenant's settings
 
 	// The contact book. Views are audited as well as changes (DESIGN §3.5).
 	ResidentCreate   Action = "resident.create"

@@ -16,6 +16,9 @@ const (
 	ActProfileView    Action = "profile.view"
 	ActAuditView      Action = "audit.view"
 	ActHomeView       Action = "home.view"
+	// ActSettingsManage reads and changes the tenant's settings (how long
+	// ended residents are kept, …).
+	ActSettingsManage Action = "settings.manage"
 	// The contact book. Object-level rules (team membership, consent) are
 	// the app layer's, on top of these.
 	ActResidentCreate   Action = "resident.create"
@@ -44,6 +47,7 @@ var permissions = map[Action]rule{
 	ActAuditView:      {roles: []Role{RoleTenantAdmin}, console: true},
 	ActProfileView:    {roles: []Role{RoleOperator, RoleTenantAdmin, RoleFacilityAdmin, RoleMember, RoleResponder}},
 	ActHomeView:       {roles: []Role{RoleTenantAdmin, RoleFacilityAdmin, RoleMember, RoleResponder}},
+	ActSettingsManage: {roles: []Role{RoleTenantAdmin}, console: true},
 	// Admins may also be care professionals on a team: on the user listener
 	// they use the contact book like any member.
 	ActResidentCreate:   {roles: []Role{RoleMember, RoleFacilityAdmin, RoleTenantAdmin}},

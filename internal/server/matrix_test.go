@@ -211,6 +211,10 @@ var matrix = map[string]routeSpec{
 	"GET /admin/users/{id}/delete":                          {object: "user"},
 	"POST /admin/users/{id}/delete":                         {object: "user", mutates: true},
 	"POST /admin/users/{id}/cert":                           {object: "user", mutates: true},
+	"GET /admin/settings":                                   {},
+	"POST /admin/settings":                                  {body: form("ended_retention_years", "7")},
+	"GET /api/v1/settings":                                  {},
+	"PATCH /api/v1/settings":                                {body: jsonBody(`{"ended_retention_years":7}`)},
 }
 
 // principal is one kind of caller.

@@ -264,7 +264,8 @@ func TestRowLevelSecurity(t *testing.T) {
 // tenant table added later cannot silently go without the wall.
 func TestRowLevelSecurityCoversTenantTables(t *testing.T) {
 	db := storetest.Open(t, "postgres", nil)
-	platform := map[string]bool{"tenants": true, "operators": true, "operator_sessions": true, "client_certs": true, "schema_migrations": true}
+	platform := map[string]bool{"tenants": true, "operators": true, "operator_sessions": true, "client_certs": true, "schema_migrations": true,
+		"job_leases": true}
 	rows, err := db.RawDB().Query(`
 		SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
 		       (SELECT COUNT(*) FROM pg_policy p WHERE p.polrelid = c.oid)

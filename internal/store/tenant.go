@@ -81,3 +81,19 @@ func (tx *Tx) Tenant(ctx context.Context) (care.Tenant, error) {
 	}
 	return t, nil
 }
+
+// SetEndedRetentionYears sets how many years the tenant keeps residents
+// whose sharing ended before the retention job purges them. The app
+// validates the number.
+func (tx *Tx) SetEndedRetentionYears(ctx context.Context, years int) error {
+	res, err := tx.exec(ctx, `UPDATE tenants SET ended_retention_years = ? WHERE id = ?`, years, tx.tenant)
+	if err != nil {
+		return wrap(err, "set retention")
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return wrap(err, "set retention")
+	} else if n != 1 {
+		return care.NotFound("tenant")
+	}
+	return nil
+}

@@ -21,7 +21,7 @@ var auditSpec = &formSpec{fields: []specField{
 var AuditActions = []audit.Action{
 	audit.LoginSuccess, audit.LoginFailure, audit.Logout, audit.TenantCreate, audit.FacilityCreate,
 	audit.FacilityUpdate, audit.UserCreate, audit.UserUpdate, audit.UserDelete, audit.OperatorInit,
-	audit.CertIssue, audit.CLICommand,
+	audit.CertIssue, audit.CLICommand, audit.SettingsUpdate,
 	audit.ResidentCreate, audit.ResidentUpdate, audit.ResidentView, audit.ResidentEnd, audit.ResidentRegister,
 	audit.ResidentPurge, audit.ConsentCreate, audit.ConsentRevoke, audit.TeamInvite, audit.TeamAccept, audit.TeamDecline,
 	audit.TeamLeave, audit.TeamRemove, audit.PostCreate, audit.PostUpdate, audit.PostDelete, audit.PostView, audit.PostRead,

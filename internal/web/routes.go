@@ -97,5 +97,7 @@ func (w *Web) Routes() []httpx.Route {
 
 		page("GET", "/admin/residents", w.register),
 		page("GET", "/admin/audit", w.audit),
+		page("GET", "/admin/settings", w.settings),
+		page("POST", "/admin/settings", w.updateSettings),
 	}...)
 }

@@ -235,5 +235,8 @@ func (w *Web) console(rw http.ResponseWriter, r *http.Request, act care.Actor) e
 	if act.Can(care.ActAuditView) {
 		cards = append(cards, consoleCard{"/admin/audit", "nav.audit", "console.audit"})
 	}
+	if act.Can(care.ActSettingsManage) {
+		cards = append(cards, consoleCard{"/admin/settings", "nav.settings", "console.settings"})
+	}
 	return w.render(rw, r, http.StatusOK, pageConsole, view{Notice: noticeKey(r), Data: cards})
 }

@@ -81,12 +81,13 @@ const (
 	pageGroupForm    = "group_form"
 	pageGroup        = "group"
 	pageRegister     = "resident_register"
+	pageSettings     = "settings"
 )
 
 var allPages = []string{pageRegion, pageLogin, pageHome, pageConsole, pageError, pageTenants, pageTenantForm,
 	pageTenantCreated, pageCert, pageAudit, pageFacilities, pageFacilityForm, pageUsers, pageUserForm, pageUserDelete,
 	pageResidents, pageResidentForm, pageResident, pageResidentEnd, pagePost, pagePostForm, pageUnread, pageSearch,
-	pageGroups, pageGroupForm, pageGroup, pageRegister}
+	pageGroups, pageGroupForm, pageGroup, pageRegister, pageSettings}
 
 // MissingKey is what `t` renders for a key the catalogs lack: visible
 // enough to be reported, and what the tests look for.
@@ -315,6 +316,9 @@ func (w *Web) nav(act care.Actor, current string) []navItem {
 	}
 	if act.Can(care.ActAuditView) {
 		add("/admin/audit", "nav.audit")
+	}
+	if act.Can(care.ActSettingsManage) {
+		add("/admin/settings", "nav.settings")
 	}
 	return items
 }

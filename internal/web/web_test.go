@@ -435,6 +435,17 @@ func walk(t *testing.T, e *env, fx fixture, lang, slug string) {
 	ad.post("/admin/users/"+memberID+"/cert", url.Values{}).expect(t, 422, "error").contains(t, T("error.cert_not_admin"))
 	ad.get("/admin/audit?action=user.create").expect(t, 200, "audit").contains(t, T("action.user.create")).lacks(t, "<td>"+T("action.login.success")+"</td>")
 	ad.get("/admin/audit?action=bogus&to=2026-13-01").expect(t, 422, "audit").contains(t, `href="#f-action"`, `href="#f-to"`)
+	ad.get("/").expect(t, 200, "console").contains(t, `href="/admin/settings"`, T("console.settings"))
+	ad.get("/admin/settings").expect(t, 200, "settings").contains(t, T("settings.title"), `value="5"`, T("settings.ended_retention_years_help"))
+	for _, bad := range []string{"0", "31", "five", ""} {
+		ad.post("/admin/settings", url.Values{"ended_retention_years": {bad}}).expect(t, 422, "settings").
+			contains(t, `value="`+bad+`"`, `href="#f-ended-retention-years"`, T("error.retention_years"), `aria-invalid="true"`)
+	}
+	ad.get("/admin/settings").expect(t, 200, "settings").contains(t, `value="5"`)
+	// Full-width digits, as a Japanese input method types them.
+	ad.post("/admin/settings", url.Values{"ended_retention_years": {"７"}}).expect(t, 200, "settings").
+		contains(t, T("notice.saved"), `value="7"`)
+	ad.get("/admin/audit?action=settings.update").expect(t, 200, "audit").contains(t, T("action.settings.update"), "5 → 7")
 	ad.get("/operator/tenants").expect(t, 403, "error")
 	ad.post("/logout", url.Values{}).expect(t, 200, "login").contains(t, T("notice.logged_out"))
 	ad.get("/admin/users").expect(t, 200, "login")
@@ -802,12 +813,14 @@ func TestFacilityAdmin(t *testing.T) {
 		}
 		b := e.adminBrowser(c.TLSCertificate(), "ja")
 		b.post("/login", url.Values{"tenant": {"alpha"}, "login_id": {"head-nurse"}, "password": {pw}}).expect(t, 200, "console").
-			contains(t, `href="/admin/users"`).lacks(t, `href="/admin/facilities"`, `href="/admin/audit"`)
+			contains(t, `href="/admin/users"`).lacks(t, `href="/admin/facilities"`, `href="/admin/audit"`, `href="/admin/settings"`)
 		b.get("/admin/users").expect(t, 200, "users").contains(t, "dr-sato").lacks(t, "pharm-kato", "南薬局")
 		b.get("/admin/users/new").expect(t, 200, "user_form").contains(t, fx.facility.ID).
 			lacks(t, other.ID, `value="tenant_admin"`)
 		b.get("/admin/facilities/new").expect(t, 403, "error")
 		b.get("/admin/audit").expect(t, 403, "error")
+		b.get("/admin/settings").expect(t, 403, "error")
+		b.post("/admin/settings", url.Values{"ended_retention_years": {"9"}}).expect(t, 403, "error")
 		b.post("/admin/users/new", url.Values{"login_id": {"new-nurse"}, "name": {"新人 看護師"}, "profession": {"nurse"},
 			"role": {"member"}, "facilities": {fx.facility.ID}, "password": {pw}}).expect(t, 200, "users").contains(t, "new-nurse")
 	})

@@ -1,0 +1,53 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/renrakucho/renrakucho/internal/app"
+	"github.com/renrakucho/renrakucho/internal/care"
+	"github.com/renrakucho/renrakucho/internal/httpx"
+)
+
+// settingsOut is the tenant's settings.
+type settingsOut struct {
+	EndedRetentionYears int `json:"ended_retention_years"`
+}
+
+// settingsPatch holds the members a PATCH sent; absent ones stay nil.
+type settingsPatch struct {
+	EndedRetentionYears *int `json:"ended_retention_years"`
+}
+
+func renderSettings(s app.Settings) settingsOut {
+	return settingsOut{EndedRetentionYears: s.EndedRetentionYears}
+}
+
+func (a *API) settings(w http.ResponseWriter, r *http.Request, act care.Actor) error {
+	s, err := a.app.TenantSettings(r.Context(), act)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, renderSettings(s))
+	return nil
+}
+
+// updateSettings applies a PATCH: members sent replace the stored values.
+// The read and the write are separate use cases, so of two concurrent
+// PATCHes of different members the later one wins; with one setting that
+// cannot lose anything yet.
+func (a *API) updateSettings(w http.ResponseWriter, r *http.Request, act care.Actor) error {
+	var in settingsPatch
+	if err := a.decode(w, r, &in); err != nil {
+		return err
+	}
+	s, err := a.app.TenantSettings(r.Context(), act)
+	if err != nil {
+		return err
+	}
+	set(&s.EndedRetentionYears, in.EndedRetentionYears)
+	if s, err = a.app.UpdateTenantSettings(r.Context(), act, s); err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, renderSettings(s))
+	return nil
+}
