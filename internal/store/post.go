@@ -150,8 +150,15 @@ type PostFilter struct {
 // index (tenant_id, resident_id|group_id, id) serves it whatever the
 // length of the history.
 func (tx *Tx) Posts(ctx context.Context, f PostFilter, reader string) ([]care.Post, error) {
-	q := `SELECT ` + postColumns + postFrom + ` WHERE p.tenant_id = ? AND p.resident_id = ? AND p.group_id = ?`
-	args := []any{reader, tx.tenant, f.ResidentID, f.GroupID}
+	// One board's column only: a resident's posts have group_id '' and a
+	// group's resident_id '', and naming both lets SQLite's planner pick the
+	// other board's index and walk every post of the tenant.
+	q := `SELECT ` + postColumns + postFrom + ` WHERE p.tenant_id = ? AND p.resident_id = ?`
+	args := []any{reader, tx.tenant, f.ResidentID}
+	if f.ResidentID == "" {
+		q = `SELECT ` + postColumns + postFrom + ` WHERE p.tenant_id = ? AND p.group_id = ?`
+		args = []any{reader, tx.tenant, f.GroupID}
+	}
 	if f.Before != "" {
 		q += ` AND p.id < ?`
 		args = append(args, f.Before)
@@ -168,7 +175,7 @@ func (tx *Tx) Posts(ctx context.Context, f PostFilter, reader string) ([]care.Po
 // LatestTemplatePosts returns a resident's newest live posts of a
 // template, newest first.
 func (tx *Tx) LatestTemplatePosts(ctx context.Context, residentID string, t care.Template, limit int, reader string) ([]care.Post, error) {
-	rows, err := tx.query(ctx, `SELECT `+postColumns+postFrom+` WHERE p.tenant_id = ? AND p.resident_id = ? AND p.group_id = ''
+	rows, err := tx.query(ctx, `SELECT `+postColumns+postFrom+` WHERE p.tenant_id = ? AND p.resident_id = ?
 		AND p.template = ? AND p.deleted_at IS NULL ORDER BY p.id DESC LIMIT ?`, reader, tx.tenant, residentID, t, limit)
 	if err != nil {
 		return nil, wrap(err, "latest template posts")

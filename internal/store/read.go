@@ -61,7 +61,7 @@ func (tx *Tx) UnreadCounts(ctx context.Context, userID string, residentIDs []str
 		return out, nil
 	}
 	rows, err := tx.query(ctx, `SELECT p.resident_id, COUNT(*), SUM(CASE WHEN p.importance = 'urgent' THEN 1 ELSE 0 END)
-		FROM posts p WHERE p.tenant_id = ? AND `+tx.dialect.inList("p.resident_id")+` AND p.group_id = ''
+		FROM posts p WHERE p.tenant_id = ? AND `+tx.dialect.inList("p.resident_id")+`
 		AND p.author_id <> ? AND p.deleted_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM read_receipts ur WHERE ur.tenant_id = p.tenant_id AND ur.post_id = p.id AND ur.user_id = ?)
 		GROUP BY p.resident_id`, tx.tenant, jsonList(residentIDs), userID, userID)
