@@ -18,13 +18,15 @@ type JobLease struct {
 
 // AcquireLease takes the lease of the job for holder until the time given,
 // unless another holds it: it reports whether it did. A lease passes only
-// once it has run out (until ≤ the transaction's now), and the statement
-// is one atomic upsert, so of several nodes trying at once exactly one
-// succeeds, on either engine.
+// once it has run out (until ≤ the transaction's now) and only to a later
+// period (a larger until): a node whose clock read the end of a period
+// just before another node took it cannot take the same period again. The
+// statement is one atomic upsert, so of several nodes trying at once
+// exactly one succeeds, on either engine.
 func (tx *PlatformTx) AcquireLease(ctx context.Context, name, holder string, until time.Time) (bool, error) {
 	res, err := tx.exec(ctx, `INSERT INTO job_leases (name, holder, until) VALUES (?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
-		WHERE job_leases.until <= ?`, name, holder, until.UTC(), tx.now)
+		WHERE job_leases.until <= ? AND job_leases.until < excluded.until`, name, holder, until.UTC(), tx.now)
 	if err != nil {
 		return false, wrap(err, "acquire lease")
 	}
