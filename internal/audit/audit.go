@@ -25,6 +25,7 @@ const (
 	CertIssue      Action = "cert.issue"
 	CLICommand     Action = "cli.command"
 	AuditExport    Action = "audit.export"
+	AuditView      Action = "audit.view"
 	SettingsUpdate Action = "settings.update" // a tenant admin changed the tenant's settings
 
 	// The contact book. Views are audited as well as changes (DESIGN §3.5).
@@ -52,6 +53,16 @@ const (
 	GroupUpdate      Action = "group.update"
 	GroupView        Action = "group.view"
 )
+
+// All is the whole catalogue, in display order: the log viewer offers
+// each as a filter, and a test keeps every one labelled in both catalogs.
+var All = []Action{
+	LoginSuccess, LoginFailure, Logout, TenantCreate, FacilityCreate, FacilityUpdate, UserCreate, UserUpdate,
+	UserDelete, OperatorInit, CertIssue, CLICommand, AuditExport, AuditView, SettingsUpdate, ResidentCreate,
+	ResidentUpdate, ResidentView, ResidentEnd, ResidentRegister, ResidentPurge, ConsentCreate, ConsentRevoke,
+	TeamInvite, TeamAccept, TeamDecline, TeamLeave, TeamRemove, PostCreate, PostUpdate, PostDelete, PostView,
+	PostSearch, PostRead, CommentCreate, GroupCreate, GroupUpdate, GroupView,
+}
 
 // Result says how an audited attempt ended.
 type Result string

@@ -18,15 +18,7 @@ var auditSpec = &formSpec{fields: []specField{
 
 // AuditActions are the audited events the filter offers, each labelled by
 // the catalog key action.NAME.
-var AuditActions = []audit.Action{
-	audit.LoginSuccess, audit.LoginFailure, audit.Logout, audit.TenantCreate, audit.FacilityCreate,
-	audit.FacilityUpdate, audit.UserCreate, audit.UserUpdate, audit.UserDelete, audit.OperatorInit,
-	audit.CertIssue, audit.CLICommand, audit.SettingsUpdate,
-	audit.ResidentCreate, audit.ResidentUpdate, audit.ResidentView, audit.ResidentEnd, audit.ResidentRegister,
-	audit.ResidentPurge, audit.ConsentCreate, audit.ConsentRevoke, audit.TeamInvite, audit.TeamAccept, audit.TeamDecline,
-	audit.TeamLeave, audit.TeamRemove, audit.PostCreate, audit.PostUpdate, audit.PostDelete, audit.PostView, audit.PostRead,
-	audit.CommentCreate, audit.GroupCreate, audit.GroupUpdate, audit.GroupView,
-}
+var AuditActions = audit.All
 
 // auditLimit bounds one page of the log; the CSV export has it all.
 const auditLimit = 200
