@@ -19,6 +19,10 @@ type Config struct {
 	// DB (--db) is a postgres:// URL, a SQLite file path, or "" for
 	// DataDir/renrakucho.db. Use DSN for the effective value.
 	DB string
+	// KeyDir (--keys) holds the key-encryption keys: the master keyset and
+	// each tenant's wrapping keyset. It must live outside the database and
+	// its backups; "" means DataDir/keys. Use Keys for the effective value.
+	KeyDir string
 	// Addr (--addr) is the user listener's host:port.
 	Addr string
 	// AdminAddr (--admin-addr) is the admin listener's host:port; it always
@@ -79,6 +83,14 @@ func (c Config) DSN() string {
 		return c.DB
 	}
 	return filepath.Join(c.DataDir, "renrakucho.db")
+}
+
+// Keys returns the key directory: KeyDir when set, else DataDir/keys.
+func (c Config) Keys() string {
+	if c.KeyDir != "" {
+		return c.KeyDir
+	}
+	return filepath.Join(c.DataDir, "keys")
 }
 
 // UserTLS reports whether the user listener serves HTTPS itself.

@@ -30,6 +30,7 @@ type setting struct {
 var settings = []setting{
 	str("data", "directory for the SQLite database and certificates", func(c *Config) *string { return &c.DataDir }),
 	str("db", "database: postgres://… URL or SQLite file path (default DATA/renrakucho.db)", func(c *Config) *string { return &c.DB }),
+	str("keys", "directory of the key-encryption keys, kept outside the database and its backups (default DATA/keys)", func(c *Config) *string { return &c.KeyDir }),
 	str("addr", "user listener host:port", func(c *Config) *string { return &c.Addr }),
 	str("admin-addr", "admin listener host:port (always TLS with client certificates)", func(c *Config) *string { return &c.AdminAddr }),
 	str("public-url", "base URL of the user listener as users reach it (default derived from --addr)", func(c *Config) *string { return &c.PublicURL }),
