@@ -56,7 +56,7 @@ func (c *cli) caIssue(ctx context.Context, args []string) error {
 	}
 
 	log := c.logger(cfg)
-	db, err := openStore(ctx, cfg)
+	db, keys, err := openStore(ctx, cfg, false)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (c *cli) caIssue(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	a := newApp(cfg, db, ca, log)
+	a := newApp(cfg, db, keys, ca, log)
 	if ok, err := a.Initialised(ctx); err != nil {
 		return err
 	} else if !ok {

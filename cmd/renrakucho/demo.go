@@ -53,7 +53,7 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) error {
 	log := c.logger(cfg)
 	log.Info("starting", "command", "demo", "version", versionString(), "config", cfg.Redacted())
 
-	db, err := openStore(ctx, cfg)
+	db, keys, err := openStore(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	a := newApp(cfg, db, ca, log)
+	a := newApp(cfg, db, keys, ca, log)
 	cat, err := i18n.Load()
 	if err != nil {
 		return err
@@ -76,7 +76,7 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) error {
 	// seeding moves from post to post, so they hold months of history; the
 	// live app keeps the real clock.
 	clock := demo.NewClock()
-	if err := demo.SeedContactBook(ctx, newApp(cfg, db.WithClock(clock.Now), ca, log), clock, password, o); err != nil {
+	if err := demo.SeedContactBook(ctx, newApp(cfg, db.WithClock(clock.Now), keys, ca, log), clock, password, o); err != nil {
 		return describe(cat, err)
 	}
 	op, _, err := demo.OperatorActor(ctx, a, password, o)

@@ -27,6 +27,7 @@ import (
 	"github.com/renrakucho/renrakucho/internal/config"
 	"github.com/renrakucho/renrakucho/internal/pki"
 	"github.com/renrakucho/renrakucho/internal/realtime"
+	"github.com/renrakucho/renrakucho/internal/seal"
 	"github.com/renrakucho/renrakucho/internal/store"
 )
 
@@ -75,6 +76,7 @@ func commands() []command {
 		{"init", "create the deployment CA, the first operator and their client certificate", (*cli).cmdInit},
 		{"migrate", "apply database migrations and exit", (*cli).cmdMigrate},
 		{"ca", "issue (ca issue --tenant SLUG --login LOGIN) or list (ca list) client certificates", (*cli).cmdCA},
+		{"keys", "encryption keys: keys status | rotate [--tenant SLUG] [--wait] | rotate --kek | shred --tenant SLUG --confirm SLUG | init", (*cli).cmdKeys},
 		{"version", "print the version", (*cli).cmdVersion},
 		{"help", "show this help, or a command's flags (help COMMAND)", (*cli).cmdHelp},
 	}
@@ -183,31 +185,50 @@ func (c *cli) logger(cfg config.Config) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(c.stderr, &slog.HandlerOptions{Level: cfg.SlogLevel()}))
 }
 
-// openStore opens the database, refuses a PostgreSQL role that bypasses
-// row-level security and applies the migrations.
-func openStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
+// openStore opens the key directory (creating it first when create is
+// set: init and demo) and the database, refuses a PostgreSQL role that
+// bypasses row-level security and applies the migrations.
+func openStore(ctx context.Context, cfg config.Config, create bool) (*store.DB, *seal.Keyring, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
+		return nil, nil, fmt.Errorf("data directory: %w", err)
 	}
-	db, err := store.Open(ctx, cfg.DSN(), store.Options{Synchronous: cfg.SQLiteSynchronous})
+	keys, err := openKeys(cfg, create)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	db, err := store.Open(ctx, cfg.DSN(), store.Options{Synchronous: cfg.SQLiteSynchronous, Keys: keys})
+	if err != nil {
+		return nil, nil, err
 	}
 	if err := db.CheckRole(ctx); err != nil {
 		db.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
+		return nil, nil, err
+	}
+	return db, keys, nil
+}
+
+// openKeys opens the key directory, creating it when create is set.
+func openKeys(cfg config.Config, create bool) (*seal.Keyring, error) {
+	if create {
+		if _, err := seal.InitDir(cfg.Keys()); err != nil {
+			return nil, err
+		}
+	}
+	kek, err := seal.OpenDir(cfg.Keys())
+	if err != nil {
 		return nil, err
 	}
-	return db, nil
+	return seal.NewKeyring(kek), nil
 }
 
 // newApp returns the application over db with the configured timeouts.
-func newApp(cfg config.Config, db *store.DB, ca *pki.CA, log *slog.Logger) *app.App {
+func newApp(cfg config.Config, db *store.DB, keys *seal.Keyring, ca *pki.CA, log *slog.Logger) *app.App {
 	return app.New(db, auth.NewHasher(auth.DefaultParams, 0), app.Options{
-		IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionAbsolute, CA: ca, Log: log,
+		IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionAbsolute, CA: ca, Log: log, Keys: keys,
 		// One node: the in-process hub. Several nodes will need the
 		// PostgreSQL LISTEN/NOTIFY hub behind the same interface.
 		Hub: realtime.NewLocal()})

@@ -15,7 +15,7 @@ func (c *cli) cmdMigrate(ctx context.Context, args []string) error {
 	if len(rest) > 0 {
 		return usagef("unexpected arguments %q", rest)
 	}
-	db, err := openStore(ctx, cfg)
+	db, _, err := openStore(ctx, cfg, false)
 	if err != nil {
 		return err
 	}

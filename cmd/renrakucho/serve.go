@@ -26,16 +26,18 @@ func (c *cli) cmdServe(ctx context.Context, args []string) error {
 	log := c.logger(cfg)
 	log.Info("starting", "command", "serve", "version", versionString(), "config", cfg.Redacted())
 
-	db, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	// The CA first: without it nothing was initialised, and the message
+	// says how to begin.
 	ca, err := loadCA(cfg)
 	if err != nil {
 		return err
 	}
-	a := newApp(cfg, db, ca, log)
+	db, keys, err := openStore(ctx, cfg, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a := newApp(cfg, db, keys, ca, log)
 	ok, err := a.Initialised(ctx)
 	if err != nil {
 		return err
@@ -78,6 +80,10 @@ func startJobs(ctx context.Context, db *store.DB, a *app.App, log *slog.Logger) 
 				_, err := a.RunRetention(ctx, now)
 				return err
 			},
+		}, jobs.Job{
+			// Re-sealing under a tenant's new data key after `keys rotate`;
+			// resumable, one batch per transaction.
+			Name: "keys.reencrypt", Every: time.Minute, Run: a.ReencryptAll,
 		})
 	}()
 	return func() {

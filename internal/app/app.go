@@ -1,7 +1,8 @@
 // Package app holds renrakucho's use cases, one exported method per user
 // action. It is the one place that checks permissions, opens the
-// transaction, writes the audit entry in it and (later) seals and unseals
-// resident data. The tenant of every transaction comes from the
+// transaction and writes the audit entry in it. Resident data is sealed
+// and opened by the store with the keys the app is given (internal/seal),
+// so no use case can write a protected column in clear. The tenant of every transaction comes from the
 // authenticated actor, never from the request.
 package app
 
@@ -15,6 +16,7 @@ import (
 	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/pki"
 	"github.com/renrakucho/renrakucho/internal/realtime"
+	"github.com/renrakucho/renrakucho/internal/seal"
 	"github.com/renrakucho/renrakucho/internal/store"
 )
 
@@ -24,6 +26,7 @@ type App struct {
 	hasher   *auth.Hasher
 	ca       *pki.CA
 	hub      realtime.Hub
+	keys     *seal.Keyring
 	log      *slog.Logger
 	idle     time.Duration
 	absolute time.Duration
@@ -40,6 +43,8 @@ type Options struct {
 	CA *pki.CA
 	// Hub receives live events after each committed change; nil drops them.
 	Hub realtime.Hub
+	// Keys is the keyring the store seals with, for key rotation.
+	Keys *seal.Keyring
 	Log *slog.Logger
 }
 
@@ -57,7 +62,7 @@ func New(db *store.DB, hasher *auth.Hasher, opt Options) *App {
 	if opt.Hub == nil {
 		opt.Hub = realtime.Nop{}
 	}
-	return &App{db: db, hasher: hasher, ca: opt.CA, hub: opt.Hub, log: opt.Log, idle: opt.IdleTimeout, absolute: opt.AbsoluteTimeout}
+	return &App{db: db, hasher: hasher, ca: opt.CA, hub: opt.Hub, keys: opt.Keys, log: opt.Log, idle: opt.IdleTimeout, absolute: opt.AbsoluteTimeout}
 }
 
 // Hub returns the live-event hub, for the event stream endpoint.

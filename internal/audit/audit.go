@@ -27,6 +27,10 @@ const (
 	AuditExport    Action = "audit.export"
 	AuditView      Action = "audit.view"
 	SettingsUpdate Action = "settings.update" // a tenant admin changed the tenant's settings
+	KeysRotate     Action = "keys.rotate"     // a tenant's data keys rotated
+	KeysReencrypt  Action = "keys.reencrypt"  // a tenant's data re-sealed under its new key
+	KeysRotateKEK  Action = "keys.rotate_kek" // the key-encryption key rotated, tenant keys re-wrapped
+	KeysShred      Action = "keys.shred"      // a tenant's keys destroyed (crypto-shredding)
 
 	// The contact book. Views are audited as well as changes (DESIGN §3.5).
 	ResidentCreate   Action = "resident.create"
@@ -61,7 +65,8 @@ var All = []Action{
 	UserDelete, OperatorInit, CertIssue, CLICommand, AuditExport, AuditView, SettingsUpdate, ResidentCreate,
 	ResidentUpdate, ResidentView, ResidentEnd, ResidentRegister, ResidentPurge, ConsentCreate, ConsentRevoke,
 	TeamInvite, TeamAccept, TeamDecline, TeamLeave, TeamRemove, PostCreate, PostUpdate, PostDelete, PostView,
-	PostSearch, PostRead, CommentCreate, GroupCreate, GroupUpdate, GroupView,
+	PostSearch, PostRead, CommentCreate, GroupCreate, GroupUpdate, GroupView, KeysRotate, KeysReencrypt, KeysRotateKEK,
+	KeysShred,
 }
 
 // Result says how an audited attempt ended.

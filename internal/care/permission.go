@@ -8,6 +8,7 @@ type Action string
 const (
 	ActTenantList     Action = "tenant.list"
 	ActTenantCreate   Action = "tenant.create"
+	ActKeysManage     Action = "keys.manage"
 	ActFacilityList   Action = "facility.list"
 	ActFacilityManage Action = "facility.manage"
 	ActUserDirectory  Action = "user.directory"
@@ -39,6 +40,7 @@ type rule struct {
 var permissions = map[Action]rule{
 	ActTenantList:     {roles: []Role{RoleOperator}, console: true},
 	ActTenantCreate:   {roles: []Role{RoleOperator}, console: true},
+	ActKeysManage:     {roles: []Role{RoleOperator}, console: true},
 	ActFacilityList:   {roles: []Role{RoleTenantAdmin, RoleFacilityAdmin, RoleMember}},
 	ActFacilityManage: {roles: []Role{RoleTenantAdmin}, console: true},
 	ActUserDirectory:  {roles: []Role{RoleMember, RoleTenantAdmin, RoleFacilityAdmin}},

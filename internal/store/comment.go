@@ -11,8 +11,12 @@ import (
 func (tx *Tx) CreateComment(ctx context.Context, c *care.Comment) error {
 	c.ID = NewID()
 	c.CreatedAt = tx.now
-	_, err := tx.exec(ctx, `INSERT INTO comments (tenant_id, id, post_id, author_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		tx.tenant, c.ID, c.PostID, c.AuthorID, c.Body, c.CreatedAt)
+	body, err := tx.seal(ctx, "comments", c.ID, "body", c.Body)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO comments (tenant_id, id, post_id, author_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		tx.tenant, c.ID, c.PostID, c.AuthorID, body, c.CreatedAt)
 	return wrap(err, "create comment")
 }
 
@@ -29,8 +33,12 @@ func (tx *Tx) Comments(ctx context.Context, postID string) ([]care.Comment, erro
 	for rows.Next() {
 		var c care.Comment
 		var deleted sql.NullTime
-		if err := rows.Scan(&c.ID, &c.PostID, &c.AuthorID, &c.AuthorName, &c.Body, &c.CreatedAt, &deleted); err != nil {
+		var body []byte
+		if err := rows.Scan(&c.ID, &c.PostID, &c.AuthorID, &c.AuthorName, &body, &c.CreatedAt, &deleted); err != nil {
 			return nil, wrap(err, "list comments")
+		}
+		if c.Body, err = tx.open(ctx, "comments", c.ID, "body", body); err != nil {
+			return nil, err
 		}
 		c.CreatedAt = c.CreatedAt.UTC()
 		c.DeletedAt = timePtr(deleted)

@@ -9,29 +9,41 @@ import (
 
 const consentColumns = `id, resident_id, method, obtained_at, obtained_by, scope, recorded_by, created_at, revoked_at, revoked_by`
 
-func scanConsent(row interface{ Scan(...any) error }) (care.Consent, error) {
+func (tx *Tx) scanConsent(ctx context.Context, row interface{ Scan(...any) error }) (care.Consent, error) {
 	var c care.Consent
 	var revoked sql.NullTime
-	err := row.Scan(&c.ID, &c.ResidentID, &c.Method, &c.ObtainedAt, &c.ObtainedBy, &c.Scope, &c.RecordedBy, &c.CreatedAt,
+	var by, scope []byte
+	err := row.Scan(&c.ID, &c.ResidentID, &c.Method, &c.ObtainedAt, &by, &scope, &c.RecordedBy, &c.CreatedAt,
 		&revoked, &c.RevokedBy)
+	if err != nil {
+		return c, err
+	}
 	c.CreatedAt = c.CreatedAt.UTC()
 	c.RevokedAt = timePtr(revoked)
-	return c, err
+	o := tx.opener(ctx, "consents", c.ID)
+	o.into("obtained_by", by, &c.ObtainedBy)
+	o.into("scope", scope, &c.Scope)
+	return c, o.err
 }
 
 // CreateConsent records a resident's consent; it sets the ID and time.
 func (tx *Tx) CreateConsent(ctx context.Context, c *care.Consent) error {
 	c.ID = NewID()
 	c.CreatedAt = tx.now
+	s := tx.sealer(ctx, "consents", c.ID)
+	args := []any{tx.tenant, c.ID, c.ResidentID, c.Method, c.ObtainedAt, s.v("obtained_by", c.ObtainedBy), s.v("scope", c.Scope),
+		c.RecordedBy, c.CreatedAt}
+	if s.err != nil {
+		return s.err
+	}
 	_, err := tx.exec(ctx, `INSERT INTO consents (tenant_id, id, resident_id, method, obtained_at, obtained_by, scope,
-		recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		tx.tenant, c.ID, c.ResidentID, c.Method, c.ObtainedAt, c.ObtainedBy, c.Scope, c.RecordedBy, c.CreatedAt)
+		recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	return wrap(err, "create consent")
 }
 
 // Consent returns one consent of the resident.
 func (tx *Tx) Consent(ctx context.Context, residentID, id string) (care.Consent, error) {
-	c, err := scanConsent(tx.queryRow(ctx, `SELECT `+consentColumns+` FROM consents
+	c, err := tx.scanConsent(ctx, tx.queryRow(ctx, `SELECT `+consentColumns+` FROM consents
 		WHERE tenant_id = ? AND resident_id = ? AND id = ?`, tx.tenant, residentID, id))
 	if err != nil {
 		return care.Consent{}, notFound(err, "consent")
@@ -49,7 +61,7 @@ func (tx *Tx) Consents(ctx context.Context, residentID string) ([]care.Consent, 
 	defer rows.Close()
 	var out []care.Consent
 	for rows.Next() {
-		c, err := scanConsent(rows)
+		c, err := tx.scanConsent(ctx, rows)
 		if err != nil {
 			return nil, wrap(err, "list consents")
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -11,6 +12,12 @@ import (
 
 //go:embed migrations
 var migrations embed.FS
+
+// goSteps are the migrations with work SQL cannot do, run after their SQL
+// in the same transaction.
+var goSteps = map[string]func(*DB, context.Context, *sql.Tx) error{
+	"0005_seal.sql": (*DB).sealExisting,
+}
 
 // Migrate applies, in name order, every embedded migration of the engine not
 // yet recorded in schema_migrations, each in its own transaction. Several
@@ -59,6 +66,11 @@ func (db *DB) migrateOne(ctx context.Context, path string) error {
 	}
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return fmt.Errorf("store: migrate %s: %w", name, err)
+	}
+	if step := goSteps[name]; step != nil {
+		if err := step(db, ctx, tx); err != nil {
+			return fmt.Errorf("store: migrate %s: %w", name, err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, db.dialect.rebind(`INSERT INTO schema_migrations (name) VALUES (?)`), name); err != nil {
 		return fmt.Errorf("store: migrate %s: %w", name, err)

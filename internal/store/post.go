@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/renrakucho/renrakucho/internal/care"
@@ -22,19 +24,29 @@ const postColumns = `p.id, p.resident_id, p.group_id, p.author_id, p.category, p
 
 const postFrom = ` FROM posts p LEFT JOIN users u ON u.tenant_id = p.tenant_id AND u.id = p.author_id`
 
-func scanPost(row interface{ Scan(...any) error }) (care.Post, error) {
+// scanPost reads postColumns and opens the sealed texts.
+func (tx *Tx) scanPost(ctx context.Context, row interface{ Scan(...any) error }) (care.Post, error) {
 	var p care.Post
-	var fields, addressees string
+	var body, fields, note []byte
+	var addressees string
 	var deleted sql.NullTime
-	err := row.Scan(&p.ID, &p.ResidentID, &p.GroupID, &p.AuthorID, &p.Category, &p.Importance, &p.Body, &p.Template, &fields,
-		&addressees, &p.Version, &p.CreatedAt, &p.UpdatedAt, &deleted, &p.DeletedBy, &p.DeleteNote, &p.AuthorName,
+	err := row.Scan(&p.ID, &p.ResidentID, &p.GroupID, &p.AuthorID, &p.Category, &p.Importance, &body, &p.Template, &fields,
+		&addressees, &p.Version, &p.CreatedAt, &p.UpdatedAt, &deleted, &p.DeletedBy, &note, &p.AuthorName,
 		&p.CommentCount, &p.ReadCount, &p.ReadByMe)
 	if err != nil {
 		return p, err
 	}
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
 	p.DeletedAt = timePtr(deleted)
-	if p.Fields, err = decodeFields(fields); err != nil {
+	var fieldsText string
+	o := tx.opener(ctx, "posts", p.ID)
+	o.into("body", body, &p.Body)
+	o.into("fields", fields, &fieldsText)
+	o.into("delete_note", note, &p.DeleteNote)
+	if o.err != nil {
+		return p, o.err
+	}
+	if p.Fields, err = decodeFields(fieldsText); err != nil {
 		return p, err
 	}
 	if addressees != "" {
@@ -45,11 +57,11 @@ func scanPost(row interface{ Scan(...any) error }) (care.Post, error) {
 	return p, nil
 }
 
-func scanPosts(rows *sql.Rows, what string) ([]care.Post, error) {
+func (tx *Tx) scanPosts(ctx context.Context, rows *sql.Rows, what string) ([]care.Post, error) {
 	defer rows.Close()
 	out := []care.Post{}
 	for rows.Next() {
-		p, err := scanPost(rows)
+		p, err := tx.scanPost(ctx, rows)
 		if err != nil {
 			return nil, wrap(err, what)
 		}
@@ -100,10 +112,15 @@ func (tx *Tx) CreatePost(ctx context.Context, p *care.Post) error {
 	p.ID = NewID()
 	p.CreatedAt, p.UpdatedAt = tx.now, tx.now
 	p.Version = 1
+	s := tx.sealer(ctx, "posts", p.ID)
+	args := []any{tx.tenant, p.ID, p.ResidentID, p.GroupID, p.AuthorID, p.Category, p.Importance, s.v("body", p.Body),
+		p.Template, s.v("fields", fields), addressees, p.Version, p.CreatedAt, p.UpdatedAt, s.v("delete_note", "")}
+	if s.err != nil {
+		return s.err
+	}
 	_, err = tx.exec(ctx, `INSERT INTO posts (tenant_id, id, resident_id, group_id, author_id, category, importance, body,
-		template, fields, addressees, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		tx.tenant, p.ID, p.ResidentID, p.GroupID, p.AuthorID, p.Category, p.Importance, p.Body, p.Template, fields, addressees,
-		p.Version, p.CreatedAt, p.UpdatedAt)
+		template, fields, addressees, version, created_at, updated_at, delete_note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	if err != nil {
 		return wrap(err, "create post")
 	}
@@ -129,7 +146,7 @@ func (tx *Tx) addAddressees(ctx context.Context, postID string, users []string) 
 
 // Post returns one post of the tenant as reader sees it in lists.
 func (tx *Tx) Post(ctx context.Context, id, reader string) (care.Post, error) {
-	p, err := scanPost(tx.queryRow(ctx, `SELECT `+postColumns+postFrom+` WHERE p.tenant_id = ? AND p.id = ?`,
+	p, err := tx.scanPost(ctx, tx.queryRow(ctx, `SELECT `+postColumns+postFrom+` WHERE p.tenant_id = ? AND p.id = ?`,
 		reader, tx.tenant, id))
 	if err != nil {
 		return care.Post{}, notFound(err, "post")
@@ -169,7 +186,7 @@ func (tx *Tx) Posts(ctx context.Context, f PostFilter, reader string) ([]care.Po
 	if err != nil {
 		return nil, wrap(err, "list posts")
 	}
-	return scanPosts(rows, "list posts")
+	return tx.scanPosts(ctx, rows, "list posts")
 }
 
 // LatestTemplatePosts returns a resident's newest live posts of a
@@ -180,7 +197,7 @@ func (tx *Tx) LatestTemplatePosts(ctx context.Context, residentID string, t care
 	if err != nil {
 		return nil, wrap(err, "latest template posts")
 	}
-	return scanPosts(rows, "latest template posts")
+	return tx.scanPosts(ctx, rows, "latest template posts")
 }
 
 // UpdatePost replaces a post's content if prev.Version is still the stored
@@ -196,9 +213,14 @@ func (tx *Tx) UpdatePost(ctx context.Context, p *care.Post, prev care.Post) erro
 	if err != nil {
 		return wrap(err, "update post")
 	}
+	s := tx.sealer(ctx, "posts", p.ID)
+	args := []any{p.Category, p.Importance, s.v("body", p.Body), s.v("fields", fields), addressees, tx.now, tx.tenant, p.ID,
+		prev.Version}
+	if s.err != nil {
+		return s.err
+	}
 	res, err := tx.exec(ctx, `UPDATE posts SET category = ?, importance = ?, body = ?, fields = ?, addressees = ?,
-		updated_at = ?, version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ? AND deleted_at IS NULL`,
-		p.Category, p.Importance, p.Body, fields, addressees, tx.now, tx.tenant, p.ID, prev.Version)
+		updated_at = ?, version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ? AND deleted_at IS NULL`, args...)
 	if err != nil {
 		return wrap(err, "update post")
 	}
@@ -211,10 +233,14 @@ func (tx *Tx) UpdatePost(ctx context.Context, p *care.Post, prev care.Post) erro
 	}
 	// Only the author edits a post, so whoever wrote the replaced state is
 	// the author; it was written when the post was last updated.
+	vs := tx.sealer(ctx, "post_versions", prev.ID+"/"+strconv.Itoa(prev.Version))
+	vargs := []any{tx.tenant, prev.ID, prev.Version, prev.Category, prev.Importance, vs.v("body", prev.Body),
+		vs.v("fields", prevFields), prev.AuthorID, prev.UpdatedAt.UTC()}
+	if vs.err != nil {
+		return vs.err
+	}
 	if _, err := tx.exec(ctx, `INSERT INTO post_versions (tenant_id, post_id, version, category, importance, body, fields,
-		edited_by, edited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		tx.tenant, prev.ID, prev.Version, prev.Category, prev.Importance, prev.Body, prevFields, prev.AuthorID,
-		prev.UpdatedAt.UTC()); err != nil {
+		edited_by, edited_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, vargs...); err != nil {
 		return wrap(err, "update post")
 	}
 	p.Version = prev.Version + 1
@@ -233,9 +259,16 @@ func (tx *Tx) PostVersions(ctx context.Context, postID string) ([]care.PostVersi
 	var out []care.PostVersion
 	for rows.Next() {
 		var v care.PostVersion
+		var body, sealedFields []byte
 		var fields string
-		if err := rows.Scan(&v.PostID, &v.Version, &v.Category, &v.Importance, &v.Body, &fields, &v.EditedBy, &v.EditedAt); err != nil {
+		if err := rows.Scan(&v.PostID, &v.Version, &v.Category, &v.Importance, &body, &sealedFields, &v.EditedBy, &v.EditedAt); err != nil {
 			return nil, wrap(err, "list post versions")
+		}
+		o := tx.opener(ctx, "post_versions", v.PostID+"/"+strconv.Itoa(v.Version))
+		o.into("body", body, &v.Body)
+		o.into("fields", sealedFields, &fields)
+		if o.err != nil {
+			return nil, o.err
 		}
 		v.EditedAt = v.EditedAt.UTC()
 		if v.Fields, err = decodeFields(fields); err != nil {
@@ -249,8 +282,12 @@ func (tx *Tx) PostVersions(ctx context.Context, postID string) ([]care.PostVersi
 // DeletePost soft-deletes a post with the reason; the row and its versions
 // stay (care records). A post already deleted is not found.
 func (tx *Tx) DeletePost(ctx context.Context, id, by, reason string) error {
+	note, err := tx.seal(ctx, "posts", id, "delete_note", reason)
+	if err != nil {
+		return err
+	}
 	res, err := tx.exec(ctx, `UPDATE posts SET deleted_at = ?, deleted_by = ?, delete_note = ?, version = version + 1
-		WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL`, tx.now, by, reason, tx.tenant, id)
+		WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL`, tx.now, by, note, tx.tenant, id)
 	if err != nil {
 		return wrap(err, "delete post")
 	}
@@ -260,8 +297,8 @@ func (tx *Tx) DeletePost(ctx context.Context, id, by, reason string) error {
 	return nil
 }
 
-// SearchFilter narrows a search. Every word must occur (case-insensitively
-// where the engine can) in the post's body, its fields or one of its
+// SearchFilter narrows a search. Every word must occur, case-insensitively,
+// in the post's body, one of its field values or one of its live
 // comments. ResidentIDs and GroupIDs are the boards the searcher may see:
 // nothing outside them is returned.
 type SearchFilter struct {
@@ -275,21 +312,25 @@ type SearchFilter struct {
 	Limit       int
 }
 
-// SearchPosts returns live posts matching the filter, newest first.
+// SearchScan bounds how many posts, newest first, one search opens to
+// look for its words: texts are sealed, so the words are matched here
+// after opening, not by the database. The other conditions are the
+// database's.
+const SearchScan = 20000
+
+// searchBatch is how many posts a search opens at a time.
+const searchBatch = 200
+
+// SearchPosts returns live posts matching the filter, newest first. With
+// words, it looks through at most SearchScan posts.
 func (tx *Tx) SearchPosts(ctx context.Context, f SearchFilter, reader string) ([]care.Post, error) {
+	out := []care.Post{}
 	if len(f.ResidentIDs) == 0 && len(f.GroupIDs) == 0 {
-		return []care.Post{}, nil
+		return out, nil
 	}
 	q := `SELECT ` + postColumns + postFrom + ` WHERE p.tenant_id = ? AND p.deleted_at IS NULL AND (` +
 		tx.dialect.inList("p.resident_id") + ` OR ` + tx.dialect.inList("p.group_id") + `)`
 	args := []any{reader, tx.tenant, jsonList(f.ResidentIDs), jsonList(f.GroupIDs)}
-	for _, w := range f.Words {
-		like := "%" + escapeLike(w) + "%"
-		q += ` AND (LOWER(p.body) LIKE LOWER(?) ESCAPE '\' OR ` + tx.dialect.fieldValueLike() + `
-			OR EXISTS (SELECT 1 FROM comments sc WHERE sc.tenant_id = p.tenant_id AND sc.post_id = p.id
-				AND sc.deleted_at IS NULL AND LOWER(sc.body) LIKE LOWER(?) ESCAPE '\'))`
-		args = append(args, like, like, like)
-	}
 	if f.Category != "" {
 		q += ` AND p.category = ?`
 		args = append(args, f.Category)
@@ -310,22 +351,120 @@ func (tx *Tx) SearchPosts(ctx context.Context, f SearchFilter, reader string) ([
 		q += ` AND p.created_at < ?`
 		args = append(args, f.To.UTC())
 	}
-	q += ` ORDER BY p.id DESC LIMIT ?`
-	args = append(args, f.Limit)
-	rows, err := tx.query(ctx, q, args...)
-	if err != nil {
-		return nil, wrap(err, "search posts")
+	words := make([]string, len(f.Words))
+	for i, w := range f.Words {
+		words[i] = strings.ToLower(w)
 	}
-	return scanPosts(rows, "search posts")
+	batch := f.Limit
+	if len(words) > 0 {
+		batch = searchBatch
+	}
+	before := ""
+	for scanned := 0; scanned < SearchScan; {
+		page, pargs := q, args
+		if before != "" {
+			page += ` AND p.id < ?`
+			pargs = append(pargs[:len(pargs):len(pargs)], before)
+		}
+		page += ` ORDER BY p.id DESC LIMIT ?`
+		rows, err := tx.query(ctx, page, append(pargs[:len(pargs):len(pargs)], batch)...)
+		if err != nil {
+			return nil, wrap(err, "search posts")
+		}
+		posts, err := tx.scanPosts(ctx, rows, "search posts")
+		if err != nil {
+			return nil, err
+		}
+		scanned += len(posts)
+		matched, err := tx.matchWords(ctx, posts, words)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range matched {
+			if len(out) == f.Limit {
+				return out, nil
+			}
+			out = append(out, p)
+		}
+		if len(posts) < batch || len(words) == 0 {
+			break
+		}
+		before = posts[len(posts)-1].ID
+	}
+	return out, nil
 }
 
-// fieldValueLike is the condition "one of the post's (alias p) field values
-// is LIKE the parameter": values only, so neither the JSON syntax nor the
-// field names (next_visit…) match a search.
-func (d dialect) fieldValueLike() string {
-	if d.name == "postgres" {
-		return `EXISTS (SELECT 1 FROM jsonb_each_text(CAST(NULLIF(p.fields, '') AS jsonb)) fv
-			WHERE LOWER(fv.value) LIKE LOWER(?) ESCAPE '\')`
+// matchWords keeps the posts holding every word (lower-cased) in their
+// body, field values or live comments.
+func (tx *Tx) matchWords(ctx context.Context, posts []care.Post, words []string) ([]care.Post, error) {
+	if len(words) == 0 {
+		return posts, nil
 	}
-	return `EXISTS (SELECT 1 FROM json_each(NULLIF(p.fields, '')) fv WHERE LOWER(fv.value) LIKE LOWER(?) ESCAPE '\')`
+	texts := make(map[string][]string, len(posts))
+	var ids []string
+	for _, p := range posts {
+		t := []string{strings.ToLower(p.Body)}
+		for _, v := range p.Fields {
+			t = append(t, strings.ToLower(v))
+		}
+		texts[p.ID] = t
+		if p.CommentCount > 0 {
+			ids = append(ids, p.ID)
+		}
+	}
+	if len(ids) > 0 {
+		rows, err := tx.query(ctx, `SELECT c.id, c.post_id, c.body FROM comments c WHERE c.tenant_id = ? AND `+
+			tx.dialect.inList("c.post_id")+` AND c.deleted_at IS NULL`, tx.tenant, jsonList(ids))
+		if err != nil {
+			return nil, wrap(err, "search comments")
+		}
+		type sealedComment struct {
+			id, post string
+			body     []byte
+		}
+		var cs []sealedComment
+		for rows.Next() {
+			var c sealedComment
+			if err := rows.Scan(&c.id, &c.post, &c.body); err != nil {
+				rows.Close()
+				return nil, wrap(err, "search comments")
+			}
+			cs = append(cs, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, wrap(err, "search comments")
+		}
+		for _, c := range cs {
+			body, err := tx.open(ctx, "comments", c.id, "body", c.body)
+			if err != nil {
+				return nil, err
+			}
+			texts[c.post] = append(texts[c.post], strings.ToLower(body))
+		}
+	}
+	var out []care.Post
+	for _, p := range posts {
+		if containsAll(texts[p.ID], words) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// containsAll reports whether every word occurs in one of the texts.
+func containsAll(texts, words []string) bool {
+	for _, w := range words {
+		found := false
+		for _, t := range texts {
+			if strings.Contains(t, w) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }

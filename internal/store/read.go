@@ -94,5 +94,5 @@ func (tx *Tx) UnreadPosts(ctx context.Context, userID string, residentIDs, group
 	if err != nil {
 		return nil, wrap(err, "unread posts")
 	}
-	return scanPosts(rows, "unread posts")
+	return tx.scanPosts(ctx, rows, "unread posts")
 }

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -17,16 +19,33 @@ const residentColumns = `r.id, r.tenant_id, r.facility_id, r.name, r.kana, r.bir
 	r.ended_at, r.end_date, r.end_reason, r.end_note, r.version,
 	EXISTS (SELECT 1 FROM consents c WHERE c.tenant_id = r.tenant_id AND c.resident_id = r.id AND c.revoked_at IS NULL)`
 
-func scanResident(row interface{ Scan(...any) error }, extra ...any) (care.Resident, error) {
+// scanResident reads residentColumns (and extra) and opens the sealed fields.
+func (tx *Tx) scanResident(ctx context.Context, row interface{ Scan(...any) error }, extra ...any) (care.Resident, error) {
 	var r care.Resident
 	var ended sql.NullTime
-	dest := append([]any{&r.ID, &r.TenantID, &r.FacilityID, &r.Name, &r.Kana, &r.BirthDate, &r.Sex, &r.Address, &r.Phone,
-		&r.CareLevel, &r.Child, &r.Disability, &r.KeyPerson, &r.Notes, &r.CreatedBy, &r.CreatedAt, &r.UpdatedAt, &r.LastActivity,
-		&ended, &r.EndDate, &r.EndReason, &r.EndNote, &r.Version, &r.ConsentActive}, extra...)
-	err := row.Scan(dest...)
+	var name, kana, birth, sex, address, phone, level, keyPerson, notes, endDate, endReason, endNote []byte
+	dest := append([]any{&r.ID, &r.TenantID, &r.FacilityID, &name, &kana, &birth, &sex, &address, &phone,
+		&level, &r.Child, &r.Disability, &keyPerson, &notes, &r.CreatedBy, &r.CreatedAt, &r.UpdatedAt, &r.LastActivity,
+		&ended, &endDate, &endReason, &endNote, &r.Version, &r.ConsentActive}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return r, err
+	}
 	r.CreatedAt, r.UpdatedAt, r.LastActivity = r.CreatedAt.UTC(), r.UpdatedAt.UTC(), r.LastActivity.UTC()
 	r.EndedAt = timePtr(ended)
-	return r, err
+	o := tx.opener(ctx, "residents", r.ID)
+	o.into("name", name, &r.Name)
+	o.into("kana", kana, &r.Kana)
+	o.into("birth_date", birth, &r.BirthDate)
+	openInto(o, "sex", sex, &r.Sex)
+	o.into("address", address, &r.Address)
+	o.into("phone", phone, &r.Phone)
+	openInto(o, "care_level", level, &r.CareLevel)
+	o.into("key_person", keyPerson, &r.KeyPerson)
+	o.into("notes", notes, &r.Notes)
+	o.into("end_date", endDate, &r.EndDate)
+	openInto(o, "end_reason", endReason, &r.EndReason)
+	o.into("end_note", endNote, &r.EndNote)
+	return r, o.err
 }
 
 // CreateResident registers a resident in the transaction's tenant; it sets
@@ -36,17 +55,23 @@ func (tx *Tx) CreateResident(ctx context.Context, r *care.Resident) error {
 	r.TenantID = tx.tenant
 	r.CreatedAt, r.UpdatedAt, r.LastActivity = tx.now, tx.now, tx.now
 	r.Version = 1
+	s := tx.sealer(ctx, "residents", r.ID)
+	args := []any{tx.tenant, r.ID, r.FacilityID, s.v("name", r.Name), s.v("kana", r.Kana), s.v("birth_date", r.BirthDate),
+		s.v("sex", string(r.Sex)), s.v("address", r.Address), s.v("phone", r.Phone), s.v("care_level", string(r.CareLevel)),
+		r.Child, r.Disability, s.v("key_person", r.KeyPerson), s.v("notes", r.Notes), s.v("end_date", ""),
+		s.v("end_reason", ""), s.v("end_note", ""), r.CreatedBy, r.CreatedAt, r.UpdatedAt, r.LastActivity, r.Version}
+	if s.err != nil {
+		return s.err
+	}
 	_, err := tx.exec(ctx, `INSERT INTO residents (tenant_id, id, facility_id, name, kana, birth_date, sex, address, phone,
-		care_level, child, disability, key_person, notes, created_by, created_at, updated_at, last_activity, version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		tx.tenant, r.ID, r.FacilityID, r.Name, r.Kana, r.BirthDate, r.Sex, r.Address, r.Phone,
-		r.CareLevel, r.Child, r.Disability, r.KeyPerson, r.Notes, r.CreatedBy, r.CreatedAt, r.UpdatedAt, r.LastActivity, r.Version)
+		care_level, child, disability, key_person, notes, end_date, end_reason, end_note, created_by, created_at, updated_at,
+		last_activity, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 	return wrap(err, "create resident")
 }
 
 // Resident returns one resident of the tenant.
 func (tx *Tx) Resident(ctx context.Context, id string) (care.Resident, error) {
-	r, err := scanResident(tx.queryRow(ctx, `SELECT `+residentColumns+` FROM residents r WHERE r.tenant_id = ? AND r.id = ?`,
+	r, err := tx.scanResident(ctx, tx.queryRow(ctx, `SELECT `+residentColumns+` FROM residents r WHERE r.tenant_id = ? AND r.id = ?`,
 		tx.tenant, id))
 	if err != nil {
 		return care.Resident{}, notFound(err, "resident")
@@ -70,7 +95,7 @@ type Member struct {
 // when the user was never on the team.
 func (tx *Tx) ResidentFor(ctx context.Context, id, userID string) (care.Resident, Member, error) {
 	var m Member
-	r, err := scanResident(tx.queryRow(ctx, `SELECT `+residentColumns+`, COALESCE(tm.status, ''), COALESCE(u.active, FALSE),
+	r, err := tx.scanResident(ctx, tx.queryRow(ctx, `SELECT `+residentColumns+`, COALESCE(tm.status, ''), COALESCE(u.active, FALSE),
 		EXISTS (SELECT 1 FROM user_facilities uf WHERE uf.tenant_id = r.tenant_id AND uf.user_id = ? AND uf.facility_id = r.facility_id)
 		FROM residents r
 		LEFT JOIN team_members tm ON tm.tenant_id = r.tenant_id AND tm.resident_id = r.id AND tm.user_id = ?
@@ -88,11 +113,16 @@ func (tx *Tx) ResidentFor(ctx context.Context, id, userID string) (care.Resident
 // stored version, and advances it; otherwise it is a conflict (error.stale)
 // and nothing changes.
 func (tx *Tx) UpdateResident(ctx context.Context, r *care.Resident) error {
+	s := tx.sealer(ctx, "residents", r.ID)
+	args := []any{s.v("name", r.Name), s.v("kana", r.Kana), s.v("birth_date", r.BirthDate), s.v("sex", string(r.Sex)),
+		s.v("address", r.Address), s.v("phone", r.Phone), s.v("care_level", string(r.CareLevel)), r.Child, r.Disability,
+		s.v("key_person", r.KeyPerson), s.v("notes", r.Notes), tx.now, tx.tenant, r.ID, r.Version}
+	if s.err != nil {
+		return s.err
+	}
 	res, err := tx.exec(ctx, `UPDATE residents SET name = ?, kana = ?, birth_date = ?, sex = ?, address = ?, phone = ?,
 		care_level = ?, child = ?, disability = ?, key_person = ?, notes = ?, updated_at = ?, version = version + 1
-		WHERE tenant_id = ? AND id = ? AND version = ?`,
-		r.Name, r.Kana, r.BirthDate, r.Sex, r.Address, r.Phone, r.CareLevel, r.Child, r.Disability, r.KeyPerson, r.Notes,
-		tx.now, tx.tenant, r.ID, r.Version)
+		WHERE tenant_id = ? AND id = ? AND version = ?`, args...)
 	if err != nil {
 		return wrap(err, "update resident")
 	}
@@ -107,9 +137,13 @@ func (tx *Tx) UpdateResident(ctx context.Context, r *care.Resident) error {
 // EndResident ends a resident's sharing; an already ended resident is a
 // conflict (error.resident_ended).
 func (tx *Tx) EndResident(ctx context.Context, id string, in care.EndInput) error {
+	s := tx.sealer(ctx, "residents", id)
+	args := []any{tx.now, s.v("end_date", in.Date), s.v("end_reason", string(in.Reason)), s.v("end_note", in.Note), tx.now, tx.tenant, id}
+	if s.err != nil {
+		return s.err
+	}
 	res, err := tx.exec(ctx, `UPDATE residents SET ended_at = ?, end_date = ?, end_reason = ?, end_note = ?, updated_at = ?,
-		version = version + 1 WHERE tenant_id = ? AND id = ? AND ended_at IS NULL`,
-		tx.now, in.Date, in.Reason, in.Note, tx.now, tx.tenant, id)
+		version = version + 1 WHERE tenant_id = ? AND id = ? AND ended_at IS NULL`, args...)
 	if err != nil {
 		return wrap(err, "end resident")
 	}
@@ -157,21 +191,31 @@ func (f ResidentFilter) where(d dialect, q string, args []any) (string, []any) {
 		q += ` AND r.facility_id = ?`
 		args = append(args, f.FacilityID)
 	}
-	if f.CareLevel != "" {
-		q += ` AND r.care_level = ?`
-		args = append(args, f.CareLevel)
-	}
 	if f.Facilities != nil {
 		q += ` AND ` + d.inList("r.facility_id")
 		args = append(args, jsonList(f.Facilities))
 	}
-	for _, w := range queryWords(f.Query, 5) {
-		kana := strings.NewReplacer(" ", "", "　", "").Replace(w)
-		q += ` AND (r.name LIKE ? ESCAPE '\' OR REPLACE(REPLACE(r.kana, ' ', ''), '　', '') LIKE ? ESCAPE '\'
-			OR REPLACE(REPLACE(r.kana, ' ', ''), '　', '') LIKE ? ESCAPE '\')`
-		args = append(args, "%"+escapeLike(w)+"%", "%"+escapeLike(katakana(kana))+"%", "%"+escapeLike(hiragana(kana))+"%")
-	}
 	return q, args
+}
+
+// match applies the filter's conditions on sealed fields, which the
+// database cannot see: the care level, and each query word in the name
+// or the kana (spaces ignored, hiragana and katakana alike).
+func (f ResidentFilter) match(r care.Resident) bool {
+	if f.CareLevel != "" && r.CareLevel != f.CareLevel {
+		return false
+	}
+	if f.Query == "" {
+		return true
+	}
+	kana := strings.NewReplacer(" ", "", "　", "").Replace(r.Kana)
+	for _, w := range queryWords(f.Query, 5) {
+		k := strings.NewReplacer(" ", "", "　", "").Replace(w)
+		if !strings.Contains(r.Name, w) && !strings.Contains(kana, katakana(k)) && !strings.Contains(kana, hiragana(k)) {
+			return false
+		}
+	}
+	return true
 }
 
 // MemberResidents lists the residents on whose team the user has the
@@ -197,7 +241,7 @@ func (tx *Tx) MemberResidents(ctx context.Context, userID string, status care.Te
 		var row ResidentRow
 		var joined, ended sql.NullTime
 		m := &row.Member
-		row.Resident, err = scanResident(rows, &m.Status, &m.InvitedBy, &m.CreatedAt, &joined, &ended,
+		row.Resident, err = tx.scanResident(ctx, rows, &m.Status, &m.InvitedBy, &m.CreatedAt, &joined, &ended,
 			&m.UserActive, &m.InFacility, &row.TeamSize)
 		if err != nil {
 			return nil, wrap(err, "list member residents")
@@ -205,7 +249,9 @@ func (tx *Tx) MemberResidents(ctx context.Context, userID string, status care.Te
 		m.ResidentID, m.UserID = row.ID, userID
 		m.CreatedAt = m.CreatedAt.UTC()
 		m.JoinedAt, m.EndedAt = timePtr(joined), timePtr(ended)
-		out = append(out, row)
+		if f.match(row.Resident) {
+			out = append(out, row)
+		}
 	}
 	return out, wrap(rows.Err(), "list member residents")
 }
@@ -215,7 +261,6 @@ func (tx *Tx) Residents(ctx context.Context, f ResidentFilter) ([]care.Resident,
 	q := `SELECT ` + residentColumns + ` FROM residents r WHERE r.tenant_id = ?`
 	args := []any{tx.tenant}
 	q, args = f.where(tx.dialect, q, args)
-	q += ` ORDER BY r.kana, r.name, r.id`
 	rows, err := tx.query(ctx, q, args...)
 	if err != nil {
 		return nil, wrap(err, "list residents")
@@ -223,13 +268,22 @@ func (tx *Tx) Residents(ctx context.Context, f ResidentFilter) ([]care.Resident,
 	defer rows.Close()
 	var out []care.Resident
 	for rows.Next() {
-		r, err := scanResident(rows)
+		r, err := tx.scanResident(ctx, rows)
 		if err != nil {
 			return nil, wrap(err, "list residents")
 		}
-		out = append(out, r)
+		if f.match(r) {
+			out = append(out, r)
+		}
 	}
-	return out, wrap(rows.Err(), "list residents")
+	if err := rows.Err(); err != nil {
+		return nil, wrap(err, "list residents")
+	}
+	// By kana, as the register is read; sealed, so sorted here.
+	slices.SortFunc(out, func(a, b care.Resident) int {
+		return cmp.Or(strings.Compare(a.Kana, b.Kana), strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
+	})
+	return out, nil
 }
 
 // queryWords splits a search query into at most max distinct words.

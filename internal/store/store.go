@@ -30,6 +30,7 @@ type DB struct {
 	read    *sql.DB // SQLite: a pool of readers; PostgreSQL: the same pool as write
 	dialect dialect
 	now     func() time.Time
+	kc      *keyCache // shared by WithClock copies
 }
 
 // Options tune Open.
@@ -41,6 +42,9 @@ type Options struct {
 	Synchronous string
 	// MaxConns bounds the PostgreSQL pool and SQLite's readers (0: default).
 	MaxConns int
+	// Keys seals and opens resident data (internal/seal). Without it the
+	// database opens, but nothing sealed can be written or read.
+	Keys Keys
 }
 
 // Open opens the database named by dsn: "postgres://…" or "postgresql://…"
@@ -50,7 +54,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	db := &DB{now: opt.Now}
+	db := &DB{now: opt.Now, kc: &keyCache{keys: opt.Keys, m: map[string]cachedKeys{}}}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		pool, err := sql.Open("pgx", dsn)
 		if err != nil {
@@ -154,6 +158,7 @@ type conn struct {
 	tx      *sql.Tx
 	dialect dialect
 	now     time.Time
+	kc      *keyCache
 }
 
 func (c *conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -173,6 +178,8 @@ func (c *conn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 type Tx struct {
 	conn
 	tenant string
+	tk     TenantKeys // the tenant's keys (loadKeys)
+	tkErr  error      // why there are none
 }
 
 // TenantID returns the tenant the transaction is bound to.
@@ -202,7 +209,9 @@ func (tx *PlatformTx) InTenant(ctx context.Context, tenantID string) (*Tx, error
 	if err := tx.dialect.setScope(ctx, tx.tx, tenantID); err != nil {
 		return nil, err
 	}
-	return &Tx{conn: tx.conn, tenant: tenantID}, nil
+	t := &Tx{conn: tx.conn, tenant: tenantID}
+	t.loadKeys(ctx, false)
+	return t, nil
 }
 
 // InTenant runs fn in one read-write transaction bound to tenantID,
@@ -212,7 +221,9 @@ func (db *DB) InTenant(ctx context.Context, tenantID string, fn func(*Tx) error)
 		return care.Internal(errors.New("store: transaction without a tenant"))
 	}
 	return db.run(ctx, db.write, false, tenantID, func(c conn) error {
-		return fn(&Tx{conn: c, tenant: tenantID})
+		tx := &Tx{conn: c, tenant: tenantID}
+		tx.loadKeys(ctx, false)
+		return fn(tx)
 	})
 }
 
@@ -224,7 +235,9 @@ func (db *DB) ReadTenant(ctx context.Context, tenantID string, fn func(*Tx) erro
 		return care.Internal(errors.New("store: transaction without a tenant"))
 	}
 	return db.run(ctx, db.read, true, tenantID, func(c conn) error {
-		return fn(&Tx{conn: c, tenant: tenantID})
+		tx := &Tx{conn: c, tenant: tenantID}
+		tx.loadKeys(ctx, false)
+		return fn(tx)
 	})
 }
 
@@ -245,7 +258,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, scope string
 		sqlTx.Rollback()
 		return care.Internal(err)
 	}
-	if err := fn(conn{tx: sqlTx, dialect: db.dialect, now: db.Now()}); err != nil {
+	if err := fn(conn{tx: sqlTx, dialect: db.dialect, now: db.Now(), kc: db.kc}); err != nil {
 		sqlTx.Rollback()
 		return err
 	}

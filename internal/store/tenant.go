@@ -20,7 +20,8 @@ func scanTenant(row interface{ Scan(...any) error }) (care.Tenant, error) {
 	return t, err
 }
 
-// CreateTenant inserts a tenant. A taken slug is a conflict.
+// CreateTenant inserts a tenant with its data keyset. A taken slug is a
+// conflict.
 func (tx *PlatformTx) CreateTenant(ctx context.Context, t *care.Tenant) error {
 	t.ID = NewID()
 	t.CreatedAt = tx.now
@@ -34,7 +35,33 @@ func (tx *PlatformTx) CreateTenant(ctx context.Context, t *care.Tenant) error {
 	}
 	_, err := tx.exec(ctx, `INSERT INTO tenants (id, slug, name, active, options, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		t.ID, t.Slug, t.Name, t.Active, strings.Join(t.Options, ","), t.CreatedAt)
-	return wrap(err, "create tenant")
+	if err != nil {
+		return wrap(err, "create tenant")
+	}
+	// The keyset row is the tenant's own (row-level security): write it in
+	// the tenant's scope, then return to the platform's.
+	if err := tx.dialect.setScope(ctx, tx.tx, t.ID); err != nil {
+		return care.Internal(err)
+	}
+	if err := (&Tx{conn: tx.conn, tenant: t.ID}).CreateKeyset(ctx); err != nil {
+		return err
+	}
+	if err := tx.dialect.setScope(ctx, tx.tx, ""); err != nil {
+		return care.Internal(err)
+	}
+	return nil
+}
+
+// SetTenantActive switches a tenant on or off.
+func (tx *PlatformTx) SetTenantActive(ctx context.Context, id string, active bool) error {
+	res, err := tx.exec(ctx, `UPDATE tenants SET active = ? WHERE id = ?`, active, id)
+	if err != nil {
+		return wrap(err, "set tenant active")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return care.NotFound("tenant")
+	}
+	return nil
 }
 
 // TenantBySlug returns the tenant with the slug.

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/renrakucho/renrakucho/internal/seal"
 	"github.com/renrakucho/renrakucho/internal/store"
 )
 
@@ -113,7 +114,7 @@ func DSN(t testing.TB, engine string) string {
 func Open(t testing.TB, engine string, now func() time.Time) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, DSN(t, engine), store.Options{Now: now, Synchronous: "NORMAL"})
+	db, err := store.Open(ctx, DSN(t, engine), store.Options{Now: now, Synchronous: "NORMAL", Keys: Keys(t)})
 	if err != nil {
 		t.Fatalf("storetest: open %s: %v", engine, err)
 	}
@@ -125,6 +126,25 @@ func Open(t testing.TB, engine string, now func() time.Time) *store.DB {
 		t.Fatalf("storetest: migrate %s: %v", engine, err)
 	}
 	return db
+}
+
+// Keys returns a keyring over a fresh key directory of the test's own.
+func Keys(t testing.TB) *seal.Keyring {
+	t.Helper()
+	return seal.NewKeyring(KEK(t, t.TempDir()))
+}
+
+// KEK opens (creating if need be) the key directory dir.
+func KEK(t testing.TB, dir string) *seal.FileKEK {
+	t.Helper()
+	if _, err := seal.InitDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	kek, err := seal.OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kek
 }
 
 // Each runs fn as a subtest on a fresh database of every engine.
