@@ -45,7 +45,7 @@ type Options struct {
 	Hub realtime.Hub
 	// Keys is the keyring the store seals with, for key rotation.
 	Keys *seal.Keyring
-	Log *slog.Logger
+	Log  *slog.Logger
 }
 
 // New returns the application over db.
