@@ -272,7 +272,6 @@ func (tx *Tx) RotateKeys(ctx context.Context) (int, error) {
 		tx.tenant, version, tx.now); err != nil {
 		return 0, wrap(err, "rotate keys")
 	}
-	tx.kc.forget(tx.tenant)
 	tx.loadKeys(ctx, true)
 	return version, nil
 }
@@ -290,11 +289,6 @@ func (tx *Tx) ReencryptStep(ctx context.Context) (done bool, resealed int, err e
 	if err := tx.queryRow(ctx, `SELECT row_key FROM key_rotations WHERE tenant_id = ? AND version = ?`, tx.tenant, r.Version).
 		Scan(&rowKey); err != nil {
 		return false, 0, wrap(err, "reencrypt")
-	}
-	// Never use a keyset cached from before the rotation.
-	tx.loadKeys(ctx, true)
-	if _, err := tx.tenantKeys(); err != nil {
-		return false, 0, err
 	}
 	i := 0
 	if r.Table != "" {

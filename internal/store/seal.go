@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/renrakucho/renrakucho/internal/care"
 )
@@ -56,10 +55,6 @@ type sealedTable struct {
 	columns []string
 }
 
-// keyTTL bounds how long a node uses a tenant's keyset before looking for
-// a rotation made elsewhere (another node, the keys command).
-const keyTTL = 30 * time.Second
-
 // keyCache holds opened tenant keysets, shared by the handles of one DB.
 type keyCache struct {
 	keys Keys
@@ -70,7 +65,6 @@ type keyCache struct {
 type cachedKeys struct {
 	keys    TenantKeys
 	version int
-	at      time.Time
 }
 
 // ErrNoKeys is returned when sealed data is touched on a database opened
@@ -78,28 +72,27 @@ type cachedKeys struct {
 var ErrNoKeys = errors.New("store: no key service: resident data cannot be sealed or opened")
 
 // loadKeys looks up the transaction's tenant keys as it begins, before
-// any statement (PostgreSQL cannot run one while another's rows are being
-// read): from the cache, or the tenant_keys row read in this transaction,
-// so a keyset made earlier in it is seen. fresh skips the cache. A failure
-// is kept and reported when a sealed value is first touched, so
-// transactions that touch none are unaffected.
-func (tx *Tx) loadKeys(ctx context.Context, fresh bool) {
+// any other statement (PostgreSQL cannot run one while another's rows are
+// being read). It reads the keyset's version in this transaction, so a
+// keyset made earlier in it is seen and a rotation made anywhere takes
+// effect at once; the opened keyset comes from the cache while the version
+// matches. A writing transaction on PostgreSQL holds the keyset row FOR
+// SHARE, so a rotation waits for the writers in flight and no row is ever
+// sealed under a key older than the rotation once it has committed (SQLite
+// serialises writers anyway). A failure is kept and reported when a sealed
+// value is first touched, so transactions that touch none are unaffected.
+func (tx *Tx) loadKeys(ctx context.Context, write bool) {
 	tx.tk, tx.tkErr = nil, nil
 	if tx.kc == nil || tx.kc.keys == nil {
 		tx.tkErr = ErrNoKeys
 		return
 	}
-	now := time.Now()
-	tx.kc.mu.Lock()
-	c, ok := tx.kc.m[tx.tenant]
-	tx.kc.mu.Unlock()
-	if ok && !fresh && now.Sub(c.at) < keyTTL {
-		tx.tk = c.keys
-		return
+	q := `SELECT version FROM tenant_keys WHERE tenant_id = ?`
+	if write && tx.dialect.name == "postgres" {
+		q += ` FOR SHARE`
 	}
-	var wrapped []byte
 	var version int
-	err := tx.queryRow(ctx, `SELECT keyset, version FROM tenant_keys WHERE tenant_id = ?`, tx.tenant).Scan(&wrapped, &version)
+	err := tx.queryRow(ctx, q, tx.tenant).Scan(&version)
 	if errors.Is(err, sql.ErrNoRows) {
 		tx.tkErr = care.Internal(fmt.Errorf("store: tenant %s has no keyset", tx.tenant))
 		return
@@ -108,19 +101,27 @@ func (tx *Tx) loadKeys(ctx context.Context, fresh bool) {
 		tx.tkErr = wrap(err, "read tenant keyset")
 		return
 	}
-	if !ok || c.version != version {
-		k, err := tx.kc.keys.Open(ctx, tx.tenant, wrapped)
-		if err != nil {
-			tx.tkErr = care.Internal(fmt.Errorf("store: open tenant keyset: %w", err))
-			return
-		}
-		c.keys = k
-	}
-	c.version, c.at = version, now
 	tx.kc.mu.Lock()
-	tx.kc.m[tx.tenant] = c
+	c, ok := tx.kc.m[tx.tenant]
 	tx.kc.mu.Unlock()
-	tx.tk = c.keys
+	if ok && c.version == version {
+		tx.tk = c.keys
+		return
+	}
+	var wrapped []byte
+	if err := tx.queryRow(ctx, `SELECT keyset FROM tenant_keys WHERE tenant_id = ?`, tx.tenant).Scan(&wrapped); err != nil {
+		tx.tkErr = wrap(err, "read tenant keyset")
+		return
+	}
+	k, err := tx.kc.keys.Open(ctx, tx.tenant, wrapped)
+	if err != nil {
+		tx.tkErr = care.Internal(fmt.Errorf("store: open tenant keyset: %w", err))
+		return
+	}
+	tx.kc.mu.Lock()
+	tx.kc.m[tx.tenant] = cachedKeys{keys: k, version: version}
+	tx.kc.mu.Unlock()
+	tx.tk = k
 }
 
 // tenantKeys returns the keys loadKeys found.
@@ -141,8 +142,10 @@ func (kc *keyCache) forget(tenantID string) {
 	kc.mu.Unlock()
 }
 
-// aad is the associated data binding a value to its place.
-func aad(tenant, table, row, column string) []byte {
+// AAD is the associated data binding a sealed value to its place: the
+// tenant, the table, the row's key (several key columns joined by "/") and
+// the column. Exported for tools that load sealed rows in bulk.
+func AAD(tenant, table, row, column string) []byte {
 	b := make([]byte, 0, 16+len(tenant)+len(table)+len(row)+len(column))
 	b = append(b, "renrakucho/v1\x00"...)
 	b = append(b, tenant...)
@@ -160,7 +163,7 @@ func (tx *Tx) seal(ctx context.Context, table, row, column, v string) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
-	ct, err := k.Encrypt([]byte(v), aad(tx.tenant, table, row, column))
+	ct, err := k.Encrypt([]byte(v), AAD(tx.tenant, table, row, column))
 	if err != nil {
 		return nil, care.Internal(fmt.Errorf("store: seal %s.%s: %w", table, column, err))
 	}
@@ -175,11 +178,8 @@ func (tx *Tx) open(ctx context.Context, table, row, column string, ct []byte) (s
 	if err != nil {
 		return "", err
 	}
-	pt, err := k.Decrypt(ct, aad(tx.tenant, table, row, column))
+	pt, err := k.Decrypt(ct, AAD(tx.tenant, table, row, column))
 	if err != nil {
-		// Perhaps sealed under a key rotated in elsewhere since the keyset
-		// was cached: the next transaction reads it afresh.
-		tx.kc.forget(tx.tenant)
 		return "", care.Internal(fmt.Errorf("store: open %s.%s of %s: %w", table, column, row, err))
 	}
 	return string(pt), nil

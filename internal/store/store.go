@@ -210,7 +210,7 @@ func (tx *PlatformTx) InTenant(ctx context.Context, tenantID string) (*Tx, error
 		return nil, err
 	}
 	t := &Tx{conn: tx.conn, tenant: tenantID}
-	t.loadKeys(ctx, false)
+	t.loadKeys(ctx, true)
 	return t, nil
 }
 
@@ -222,7 +222,7 @@ func (db *DB) InTenant(ctx context.Context, tenantID string, fn func(*Tx) error)
 	}
 	return db.run(ctx, db.write, false, tenantID, func(c conn) error {
 		tx := &Tx{conn: c, tenant: tenantID}
-		tx.loadKeys(ctx, false)
+		tx.loadKeys(ctx, true)
 		return fn(tx)
 	})
 }
@@ -250,6 +250,11 @@ func (db *DB) Platform(ctx context.Context, fn func(*PlatformTx) error) error {
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, scope string, fn func(conn) error) error {
 	opts := &sql.TxOptions{ReadOnly: readOnly && db.dialect.name == "postgres"}
+	if opts.ReadOnly {
+		// One snapshot for the whole read, keyset version included, so no
+		// value re-sealed under a newer key meets an older keyset.
+		opts.Isolation = sql.LevelRepeatableRead
+	}
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return care.Internal(fmt.Errorf("store: begin: %w", err))
