@@ -200,9 +200,6 @@ func testRetry(t *testing.T, engine string) {
 	if !calls[1].Truncate(every).After(calls[0].Truncate(every)) {
 		t.Errorf("the retry at %s is in the failed run's period (%s)", calls[1], calls[0])
 	}
-	if gap := calls[1].Sub(calls[0]); gap > 3*every {
-		t.Errorf("the retry came %s after the failure, want about one period (%s)", gap, every)
-	}
 	if !strings.Contains(logs.String(), "boom: the database was away") {
 		t.Errorf("the failure was not logged:\n%s", logs)
 	}
