@@ -407,6 +407,41 @@ func TestDemo(t *testing.T) {
 				}
 				r.stop()
 			})
+
+			t.Run("Keys", func(t *testing.T) {
+				keys := func(want int, sub ...string) string {
+					t.Helper()
+					code, stdout, stderr := runCLI(t, noEnv, append(append([]string{"keys"}, sub...), args...)...)
+					if code != want {
+						t.Fatalf("keys %v: exit %d, want %d\n%s\n%s", sub, code, want, stdout, stderr)
+					}
+					return stdout
+				}
+				if out := keys(exitOK, "status"); !strings.Contains(out, "demo2") || !strings.Contains(out, "v1") {
+					t.Errorf("keys status:\n%s", out)
+				}
+				if out := keys(exitOK, "rotate", "--tenant", "demo", "--wait"); !strings.Contains(out, "keyset version 2") ||
+					!strings.Contains(out, "rows re-encrypted") {
+					t.Errorf("keys rotate:\n%s", out)
+				}
+				if out := keys(exitOK, "rotate", "--kek"); !strings.Contains(out, "2 tenant keys re-wrapped") {
+					t.Errorf("keys rotate --kek:\n%s", out)
+				}
+				if out := keys(exitOK, "status"); !strings.Contains(out, "v2") || strings.Contains(out, "in progress") {
+					t.Errorf("keys status after rotation:\n%s", out)
+				}
+				keys(exitUsage, "shred", "--tenant", "demo2", "--confirm", "demo")
+				// The rotated deployment serves its data.
+				r := startCLI(t, append([]string{"demo"}, args...)...)
+				if status, body := post(t, http.DefaultClient, r.userURL+"/api/v1/sessions",
+					`{"tenant":"demo","login_id":"doctor","password":"`+password+`"}`); status != http.StatusCreated {
+					t.Errorf("doctor login after rotation = %d %s", status, body)
+				}
+				r.stop()
+				if out := keys(exitOK, "shred", "--tenant", "demo2", "--confirm", "demo2"); !strings.Contains(out, "keys destroyed") {
+					t.Errorf("keys shred:\n%s", out)
+				}
+			})
 		})
 	}
 }
