@@ -160,3 +160,23 @@ func (t *TenantKeys) Current(ct []byte) bool {
 
 // Streaming returns the tenant's streaming AEAD for file contents.
 func (t *TenantKeys) Streaming() tink.StreamingAEAD { return t.stream }
+
+// Blobs gives tenants' streaming AEADs for file contents, from the
+// keysets the store keeps.
+type Blobs struct {
+	DB *store.DB
+}
+
+// Streaming returns the tenant's streaming AEAD, under whose primary key
+// new contents are sealed; older keys of the keyset still open theirs.
+func (b Blobs) Streaming(ctx context.Context, tenantID string) (tink.StreamingAEAD, error) {
+	k, err := b.DB.TenantKeys(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := k.(*TenantKeys)
+	if !ok {
+		return nil, fmt.Errorf("seal: tenant keys of another kind (%T)", k)
+	}
+	return t.stream, nil
+}

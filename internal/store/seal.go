@@ -250,3 +250,15 @@ func openInto[T ~string](o *opener, column string, ct []byte, dst *T) {
 	o.into(column, ct, &v)
 	*dst = T(v)
 }
+
+// TenantKeys returns the tenant's opened keys, read in a transaction of
+// its own: for what is sealed outside the database (file contents).
+func (db *DB) TenantKeys(ctx context.Context, tenantID string) (TenantKeys, error) {
+	var k TenantKeys
+	err := db.ReadTenant(ctx, tenantID, func(tx *Tx) error {
+		var err error
+		k, err = tx.tenantKeys()
+		return err
+	})
+	return k, err
+}
