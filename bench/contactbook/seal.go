@@ -174,8 +174,8 @@ type sealOp struct {
 // keyring (the main one), one by a store on the same database with the
 // copy keys (plainKeys). The measurements interleave, off then on (on
 // then off in every other round), for -seal-rounds rounds, and the medians
-// are compared. Then the raw cost of
-// Tink's AES-256-GCM per field, and what it makes of a timeline page.
+// are compared. Then the raw cost of Tink's AES-256-GCM per field, and
+// what it makes of a timeline page and of a post create.
 func sealSection(ctx context.Context, w *world, d *loadgen.Database, o options) error {
 	offDB, err := store.Open(ctx, d.DSN, store.Options{Keys: plainKeys{}})
 	if err != nil {
