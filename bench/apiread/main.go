@@ -78,12 +78,17 @@ func run(ctx context.Context, engine string, o options) error {
 		return err
 	}
 	defer d.Cleanup()
-	db, err := store.Open(ctx, d.DSN, store.Options{})
+	keys, cleanKeys, err := loadgen.NewKeys()
+	if err != nil {
+		return err
+	}
+	defer cleanKeys()
+	db, err := store.Open(ctx, d.DSN, store.Options{Keys: keys})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	s, err := seed(ctx, db, o.facilities, log)
+	s, err := seed(ctx, db, keys, o.facilities, log)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/renrakucho/renrakucho/internal/app"
 	"github.com/renrakucho/renrakucho/internal/auth"
 	"github.com/renrakucho/renrakucho/internal/care"
+	"github.com/renrakucho/renrakucho/internal/seal"
 	"github.com/renrakucho/renrakucho/internal/store"
 )
 
@@ -58,17 +59,18 @@ type seeded struct {
 const benchPassword = "bench-Passw0rd-2026"
 
 // seed migrates db and fills it through the app, as an operator and a
-// tenant admin would: one tenant with n facilities (the tenant's office,
-// which CreateTenant makes, and n-1 more), one member, logged in on the
-// user listener.
-func seed(ctx context.Context, db *store.DB, n int, log *slog.Logger) (*seeded, error) {
+// tenant admin would (the app gets the keyring the store seals with, as
+// renrakucho serve wires it): one tenant with n facilities (the tenant's
+// office, which CreateTenant makes, and n-1 more), one member, logged in
+// on the user listener.
+func seed(ctx context.Context, db *store.DB, keys *seal.Keyring, n int, log *slog.Logger) (*seeded, error) {
 	if err := db.CheckRole(ctx); err != nil {
 		return nil, err
 	}
 	if err := db.Migrate(ctx); err != nil {
 		return nil, err
 	}
-	a := app.New(db, auth.NewHasher(auth.DefaultParams, 0), app.Options{Log: log})
+	a := app.New(db, auth.NewHasher(auth.DefaultParams, 0), app.Options{Keys: keys, Log: log})
 	cli := care.Origin{IP: "127.0.0.1", UserAgent: "bench/apiread", Listener: care.AdminListener}
 	op, err := a.InitOperator(ctx, "operator", "運用 太郎", "", benchPassword, cli)
 	if err != nil {

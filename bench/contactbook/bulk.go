@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/renrakucho/renrakucho/bench/internal/loadgen"
+	"github.com/renrakucho/renrakucho/internal/store"
 )
 
 // The bulk load: posts in transactions of loadTx rows, written by
@@ -79,7 +80,7 @@ func (s loadStats) print(took time.Duration) {
 			n++
 		}
 	}
-	fmt.Printf("bulk load (raw multi-row INSERTs of %d rows, %d rows a transaction, into the columns the store writes): "+
+	fmt.Printf("bulk load (raw multi-row INSERTs of %d rows, %d rows a transaction, into the columns the store writes, body, fields and delete note sealed): "+
 		"%d posts (resident A %d, resident B %d, the other %d residents %d each on average) and %d read receipts, in %s (%.0f rows/s)\n",
 		loadBatch, loadTx, s.posts, s.perResident[residentA], s.perResident[residentB], n, others/max(n, 1), s.receipts,
 		took.Round(time.Second), float64(s.posts+s.receipts)/took.Seconds())
@@ -126,6 +127,7 @@ type loadPost struct {
 	id, resident, author, category, importance, body, template, fields string
 	at                                                                 time.Time
 	readers                                                            []string
+	word                                                               bool // the body holds searchWord
 }
 
 // genPost makes post k of the history, at time at, of resident ri.
@@ -155,6 +157,7 @@ func genPost(w *world, ri int, at time.Time, r *rand.Rand) loadPost {
 	}
 	if r.Float64() < searchShare {
 		b.WriteString(wordSentences[r.IntN(len(wordSentences))])
+		p.word = true
 	}
 	p.body = b.String()
 	day := at.Add(14 * 24 * time.Hour).Format("2006-01-02")
@@ -215,7 +218,8 @@ func placeholders(engine string, n, cols int) string {
 
 const (
 	insertPosts = `INSERT INTO posts (tenant_id, id, resident_id, group_id, author_id, category, importance, body,
-	template, fields, addressees, version, created_at, updated_at) VALUES `
+	template, fields, addressees, version, created_at, updated_at, delete_note) VALUES `
+	postCols       = 15
 	insertReceipts = `INSERT INTO read_receipts (tenant_id, post_id, user_id, read_at) VALUES `
 )
 
@@ -224,6 +228,29 @@ const (
 // its time, so the timeline's order is the store's.
 func bulkLoad(ctx context.Context, d *loadgen.Database, w *world, o options) (loadStats, error) {
 	counts := postCounts(o)
+	st, err := loadHistory(ctx, d, w, counts, time.Now().Add(-time.Hour).UTC())
+	if err != nil {
+		return st, err
+	}
+	if d.Engine == "postgres" {
+		db, err := d.OpenRaw(w.tenantID, loadgen.Writer)
+		if err != nil {
+			return st, err
+		}
+		defer db.Close()
+		if st.autovacuum, err = vacuumAnalyze(ctx, db); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+// loadHistory writes counts[i] posts of each resident i of w with raw
+// SQL, sealed with the tenant's keys (w.keys) as the store seals them,
+// interleaved in time over historyYears up to end. The posts, their IDs
+// included, are the same for the same counts, teams and end: the
+// generator's seed is fixed.
+func loadHistory(ctx context.Context, d *loadgen.Database, w *world, counts []int, end time.Time) (loadStats, error) {
 	total := 0
 	for _, c := range counts {
 		total += c
@@ -242,7 +269,10 @@ func bulkLoad(ctx context.Context, d *loadgen.Database, w *world, o options) (lo
 		return loadStats{}, err
 	}
 	defer db.Close()
-	end := time.Now().Add(-time.Hour).UTC()
+	tk, err := d.TenantKeys(ctx, db, w.keys, w.tenantID)
+	if err != nil {
+		return loadStats{}, err
+	}
 	start := end.AddDate(-historyYears, 0, 0)
 	step := end.Sub(start) / time.Duration(total)
 	st := loadStats{posts: total, perResident: counts, engine: d.Engine}
@@ -250,18 +280,18 @@ func bulkLoad(ctx context.Context, d *loadgen.Database, w *world, o options) (lo
 	for k := 0; k < total; k += loadTx {
 		posts = posts[:0]
 		for j := k; j < min(k+loadTx, total); j++ {
-			posts = append(posts, genPost(w, int(order[j]), start.Add(time.Duration(j)*step), r))
+			ri := int(order[j])
+			p := genPost(w, ri, start.Add(time.Duration(j)*step), r)
+			if p.word && w.searchHits != nil && ri >= searchFirst && ri < searchFirst+boardSize {
+				w.searchHits[p.id] = true
+			}
+			posts = append(posts, p)
 		}
-		n, err := loadChunk(ctx, db, d.Engine, w.tenantID, posts, end)
+		n, err := loadChunk(ctx, db, d.Engine, w.tenantID, tk, posts, end)
 		if err != nil {
 			return st, err
 		}
 		st.receipts += n
-	}
-	if d.Engine == "postgres" {
-		if st.autovacuum, err = vacuumAnalyze(ctx, db); err != nil {
-			return st, err
-		}
 	}
 	return st, nil
 }
@@ -298,22 +328,44 @@ func vacuumAnalyze(ctx context.Context, db *sql.DB) (string, error) {
 }
 
 // loadChunk writes posts and their receipts in one transaction and
-// returns how many receipts it wrote.
-func loadChunk(ctx context.Context, db *sql.DB, engine, tenant string, posts []loadPost, now time.Time) (int, error) {
+// returns how many receipts it wrote. Each post's body, fields and delete
+// note are sealed with the tenant's keys for their place (store.AAD, the
+// row's key being the post's ID), as store.Tx.CreatePost seals them; an
+// empty value is sealed too.
+func loadChunk(ctx context.Context, db *sql.DB, engine, tenant string, tk store.TenantKeys, posts []loadPost, now time.Time) (int, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback()
-	args := make([]any, 0, loadBatch*14)
+	args := make([]any, 0, loadBatch*postCols)
+	sealed := func(p loadPost, column, v string) ([]byte, error) {
+		ct, err := tk.Encrypt([]byte(v), store.AAD(tenant, "posts", p.id, column))
+		if err != nil {
+			return nil, fmt.Errorf("seal posts.%s: %w", column, err)
+		}
+		return ct, nil
+	}
 	for i := 0; i < len(posts); i += loadBatch {
 		batch := posts[i:min(i+loadBatch, len(posts))]
 		args = args[:0]
 		for _, p := range batch {
-			args = append(args, tenant, p.id, p.resident, "", p.author, p.category, p.importance, p.body, p.template,
-				p.fields, "", 1, p.at, p.at)
+			body, err := sealed(p, "body", p.body)
+			if err != nil {
+				return 0, err
+			}
+			fields, err := sealed(p, "fields", p.fields)
+			if err != nil {
+				return 0, err
+			}
+			note, err := sealed(p, "delete_note", "")
+			if err != nil {
+				return 0, err
+			}
+			args = append(args, tenant, p.id, p.resident, "", p.author, p.category, p.importance, body, p.template,
+				fields, "", 1, p.at, p.at, note)
 		}
-		if _, err := tx.ExecContext(ctx, insertPosts+placeholders(engine, len(batch), 14), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, insertPosts+placeholders(engine, len(batch), postCols), args...); err != nil {
 			return 0, fmt.Errorf("insert posts: %w", err)
 		}
 	}

@@ -27,9 +27,11 @@ const (
 // engine's placeholder syntax.
 var rawInsert = map[string]string{
 	"sqlite": `INSERT INTO posts (tenant_id, id, resident_id, group_id, author_id, category, importance, body,
-		template, fields, addressees, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		template, fields, addressees, version, created_at, updated_at, delete_note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	"postgres": `INSERT INTO posts (tenant_id, id, resident_id, group_id, author_id, category, importance, body,
-		template, fields, addressees, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		template, fields, addressees, version, created_at, updated_at, delete_note)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 }
 
 // createBody is the post the measurement writes, about as long as a
@@ -102,7 +104,9 @@ func createSection(ctx context.Context, w *world, d *loadgen.Database, o options
 }
 
 // insertPost is the raw baseline: one post in its own transaction, the
-// columns and values the store writes.
+// columns and values the store writes, but the texts unsealed (the raw
+// cost of the row, with no cryptography). Nothing reads these rows back:
+// the store could not open them.
 func insertPost(ctx context.Context, db *sql.DB, engine, tenant, residentID, author string) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -110,7 +114,7 @@ func insertPost(ctx context.Context, db *sql.DB, engine, tenant, residentID, aut
 	}
 	now := time.Now().UTC()
 	if _, err := tx.ExecContext(ctx, rawInsert[engine], tenant, store.NewID(), residentID, "", author, "report", "normal",
-		createBody, "", "", "", 1, now, now); err != nil {
+		[]byte(createBody), "", []byte{}, "", 1, now, now, []byte{}); err != nil {
 		tx.Rollback()
 		return err
 	}

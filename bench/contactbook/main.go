@@ -4,8 +4,10 @@
 // API next to the raw single-row INSERT transaction; the timeline read of
 // a resident with 10,000 and with 1,000,000 posts next to the raw indexed
 // query and a bare net/http handler; search over a member's 50 residents;
-// and live-update delivery to 1,000 server-sent-event streams, with the
-// memory each stream costs. See bench/README.md.
+// live-update delivery to 1,000 server-sent-event streams, with the
+// memory each stream costs; and the cost of sealing resident data (post
+// create and timeline read with encryption on and off, and the raw
+// AES-GCM cost per field). See bench/README.md.
 package main
 
 import (
@@ -34,6 +36,9 @@ type options struct {
 	clients     int // SSE streams
 	readClients int // HTTP clients of the read measurements
 	cpuprofile  string
+	seal        string        // on, off or both
+	sealRounds  int           // rounds of the seal-cost section
+	sealTime    time.Duration // length of each of its measurements
 }
 
 // warm is the warm-up before each measurement.
@@ -52,11 +57,23 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each measurement")
 	flag.IntVar(&o.clients, "clients", 1000, "server-sent-event clients of the live-update measurement")
 	flag.IntVar(&o.readClients, "read-clients", 4, "concurrent HTTP clients of the timeline and search measurements")
+	flag.StringVar(&o.seal, "seal", "both", "resident data sealed with the product's keyring (on), with the benchmark's copy keys "+
+		"that do no cryptography (off), or on plus the seal-cost section comparing both (both)")
+	flag.IntVar(&o.sealRounds, "seal-rounds", 5, "rounds of the seal-cost section: off then on in each, medians reported")
+	flag.DurationVar(&o.sealTime, "seal-duration", 2*time.Second, "length of each measurement of the seal-cost section")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of each measured section to `PREFIX`.ENGINE.SECTION.pprof, and a heap profile with the event streams open")
 	flag.Parse()
 	engines, err := loadgen.Engines(*engine)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "contactbook: %v\n", err)
+		os.Exit(2)
+	}
+	if o.seal != "on" && o.seal != "off" && o.seal != "both" {
+		fmt.Fprintf(os.Stderr, "contactbook: -seal must be on, off or both, not %q\n", o.seal)
+		os.Exit(2)
+	}
+	if o.sealRounds < 1 || o.sealTime <= 0 {
+		fmt.Fprintln(os.Stderr, "contactbook: -seal-rounds and -seal-duration must be positive")
 		os.Exit(2)
 	}
 	if o.residents < minResidents || o.posts < 2*aPosts || o.history < 1 || o.duration <= 0 || o.clients < 1 || o.readClients < 1 {
@@ -104,14 +121,26 @@ func run(ctx context.Context, engine string, o options) error {
 		return err
 	}
 	defer d.Cleanup()
-	db, err := store.Open(ctx, d.DSN, store.Options{})
+	keyring, cleanKeys, err := loadgen.NewKeys()
+	if err != nil {
+		return err
+	}
+	defer cleanKeys()
+	var keys store.Keys = keyring
+	if o.seal == "off" {
+		keys, keyring = plainKeys{}, nil
+		fmt.Println("-seal off: the store seals with the benchmark's copy keys, which do no cryptography (plaintext at rest)")
+	} else {
+		fmt.Println("resident data sealed at rest with the product's keyring (Tink AES-256-GCM per field, keys in a temporary key directory)")
+	}
+	db, err := store.Open(ctx, d.DSN, store.Options{Keys: keys})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 
 	t0 := time.Now()
-	w, err := seed(ctx, db, o, log)
+	w, err := seed(ctx, db, keys, keyring, o, log)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
@@ -143,10 +172,14 @@ func run(ctx context.Context, engine string, o options) error {
 		{"create", createSection},
 		{"timeline", timelineSection},
 		{"search", searchSection},
-		{"", liveSetup}, // not profiled
+		{"seal", sealSection}, // only with -seal both
+		{"", liveSetup},       // not profiled
 		{"live", liveSection},
 	}
 	for _, s := range sections {
+		if s.name == "seal" && o.seal != "both" {
+			continue
+		}
 		prefix := o.cpuprofile
 		if s.name == "" {
 			prefix = ""

@@ -11,6 +11,7 @@ import (
 	"github.com/renrakucho/renrakucho/internal/auth"
 	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/realtime"
+	"github.com/renrakucho/renrakucho/internal/seal"
 	"github.com/renrakucho/renrakucho/internal/store"
 )
 
@@ -60,9 +61,11 @@ type resident struct {
 type world struct {
 	app      *app.App
 	db       *store.DB
+	keys     store.Keys // what db seals with (see -seal)
 	hub      *realtime.Local
 	log      *slog.Logger
 	tenantID string
+	op       care.Actor // the operator
 	admin    care.Actor
 	users    []user // the regular members
 	reader   user   // on A and B's teams
@@ -71,8 +74,12 @@ type world struct {
 	// residents in the order of their indexes.
 	residents []resident
 	base      string // the user listener's URL
-	live      liveState
-	targets   []target
+	// searchHits are the loaded posts of the searcher's residents that
+	// hold searchWord: texts are sealed, so the raw search baseline cannot
+	// match them in SQL.
+	searchHits map[string]bool
+	live       liveState
+	targets    []target
 }
 
 // login opens a session of the user on the user listener.
@@ -112,8 +119,9 @@ func teamOf(i int) []int {
 // would: an operator creates the tenant, its admin the facilities and
 // members; each resident is registered by a member, who records consent
 // and invites four more, who accept. The reader, searcher and poster join
-// their residents' teams the same way.
-func seed(ctx context.Context, db *store.DB, o options, log *slog.Logger) (*world, error) {
+// their residents' teams the same way. keys are what db seals with; the
+// app gets the product's keyring (nil with -seal off), as serve wires it.
+func seed(ctx context.Context, db *store.DB, keys store.Keys, keyring *seal.Keyring, o options, log *slog.Logger) (*world, error) {
 	if err := db.CheckRole(ctx); err != nil {
 		return nil, err
 	}
@@ -121,13 +129,14 @@ func seed(ctx context.Context, db *store.DB, o options, log *slog.Logger) (*worl
 		return nil, err
 	}
 	hub := realtime.NewLocal()
-	a := app.New(db, auth.NewHasher(cheapHash, 0), app.Options{Hub: hub, Log: log})
-	w := &world{app: a, db: db, hub: hub, log: log}
+	a := app.New(db, auth.NewHasher(cheapHash, 0), app.Options{Hub: hub, Keys: keyring, Log: log})
+	w := &world{app: a, db: db, keys: keys, hub: hub, log: log, searchHits: map[string]bool{}}
 	cli := care.Origin{IP: "127.0.0.1", UserAgent: "bench/contactbook", Listener: care.AdminListener}
 	op, err := a.InitOperator(ctx, "operator", "運用 太郎", "", benchPassword, cli)
 	if err != nil {
 		return nil, fmt.Errorf("init operator: %w", err)
 	}
+	w.op = op
 	ct, err := a.CreateTenant(ctx, op, care.NewTenant{Slug: "bench", Name: "ベンチ市", AdminLogin: "admin",
 		AdminName: "管理 花子", AdminPassword: benchPassword})
 	if err != nil {

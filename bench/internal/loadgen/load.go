@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -24,6 +25,37 @@ type Result struct {
 	Elapsed  time.Duration
 	P50, P99 time.Duration
 	FirstErr error
+	// CPU is the user and system CPU time the whole process used during
+	// the run (server and clients alike, when both are in this process).
+	CPU time.Duration
+}
+
+// CPUPerOp is the process's CPU time per successful operation. Unlike the
+// rate, it hardly depends on what else the machine runs.
+func (r Result) CPUPerOp() time.Duration {
+	if r.N == 0 {
+		return 0
+	}
+	return r.CPU / time.Duration(r.N)
+}
+
+// ProcessCPU returns the user and system CPU time the process has used.
+func ProcessCPU() time.Duration { return rusage(syscall.RUSAGE_SELF) }
+
+// ThreadCPU returns the user and system CPU time the calling OS thread has
+// used; the caller locks its goroutine to the thread
+// (runtime.LockOSThread). Linux only.
+func ThreadCPU() time.Duration { return rusage(rusageThread) }
+
+// rusageThread is Linux's RUSAGE_THREAD.
+const rusageThread = 1
+
+func rusage(who int) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(who, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // Rate is the number of successful operations per second.
@@ -55,6 +87,7 @@ func Measure(conc int, d time.Duration, op func(ctx context.Context) error) Resu
 		firstErr error
 		wg       sync.WaitGroup
 	)
+	cpu0 := ProcessCPU()
 	start := time.Now()
 	deadline := start.Add(d)
 	for i := range conc {
@@ -77,11 +110,12 @@ func Measure(conc int, d time.Duration, op func(ctx context.Context) error) Resu
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := ProcessCPU() - cpu0
 	var all []time.Duration
 	for _, l := range lat {
 		all = append(all, l...)
 	}
-	r := Result{N: len(all), Errors: errs.Load(), Elapsed: elapsed, FirstErr: firstErr}
+	r := Result{N: len(all), Errors: errs.Load(), Elapsed: elapsed, FirstErr: firstErr, CPU: cpu}
 	r.P50, r.P99 = Percentiles(all)
 	return r
 }
