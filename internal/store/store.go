@@ -21,6 +21,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver
 
+	"github.com/renrakucho/renrakucho/internal/audit"
 	"github.com/renrakucho/renrakucho/internal/care"
 )
 
@@ -30,6 +31,8 @@ type DB struct {
 	read    *sql.DB // SQLite: a pool of readers; PostgreSQL: the same pool as write
 	dialect dialect
 	now     func() time.Time
+	// auditKey MACs the audit chains (see package audit).
+	auditKey audit.Key
 }
 
 // Options tune Open.
@@ -41,6 +44,10 @@ type Options struct {
 	Synchronous string
 	// MaxConns bounds the PostgreSQL pool and SQLite's readers (0: default).
 	MaxConns int
+	// AuditKey is the key of the audit log's hash chains, which lives
+	// outside the database (audit.LoadKey). Without it nothing can be
+	// audited, so every audited change fails.
+	AuditKey audit.Key
 }
 
 // Open opens the database named by dsn: "postgres://…" or "postgresql://…"
@@ -50,7 +57,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	db := &DB{now: opt.Now}
+	db := &DB{now: opt.Now, auditKey: opt.AuditKey}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		pool, err := sql.Open("pgx", dsn)
 		if err != nil {
@@ -151,9 +158,10 @@ func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // conn is what Tx and PlatformTx run statements on.
 type conn struct {
-	tx      *sql.Tx
-	dialect dialect
-	now     time.Time
+	tx       *sql.Tx
+	dialect  dialect
+	now      time.Time
+	auditKey audit.Key
 }
 
 func (c *conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -245,7 +253,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, scope string
 		sqlTx.Rollback()
 		return care.Internal(err)
 	}
-	if err := fn(conn{tx: sqlTx, dialect: db.dialect, now: db.Now()}); err != nil {
+	if err := fn(conn{tx: sqlTx, dialect: db.dialect, now: db.Now(), auditKey: db.auditKey}); err != nil {
 		sqlTx.Rollback()
 		return err
 	}
