@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/renrakucho/renrakucho/bench/internal/loadgen"
+	"github.com/renrakucho/renrakucho/internal/audit"
 	"github.com/renrakucho/renrakucho/internal/store"
 )
 
@@ -104,7 +105,7 @@ func run(ctx context.Context, engine string, o options) error {
 		return err
 	}
 	defer d.Cleanup()
-	db, err := store.Open(ctx, d.DSN, store.Options{})
+	db, err := store.Open(ctx, d.DSN, store.Options{AuditKey: audit.NewKey()})
 	if err != nil {
 		return err
 	}

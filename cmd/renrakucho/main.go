@@ -201,6 +201,10 @@ func openStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := openAuditChain(ctx, cfg, db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

@@ -202,3 +202,13 @@ func (b *Break) Error() string {
 	}
 	return s + ": " + b.Problem
 }
+
+// SafeCell prefixes a CSV cell that a spreadsheet would take for a
+// formula (CSV injection: a leading = + - @ tab or carriage return) with
+// a single quote, so it is shown as text.
+func SafeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -573,3 +573,53 @@ func (tx *Tx) AuditEvidence(ctx context.Context, from, to time.Time) (AuditEvide
 func (tx *PlatformTx) AuditEvidence(ctx context.Context, from, to time.Time) (AuditEvidence, error) {
 	return auditEvidence(ctx, tx.conn, "", from, to)
 }
+
+// SetAuditKey sets the key of the audit chains, for a database opened
+// without Options.AuditKey; call it before any use.
+func (db *DB) SetAuditKey(k audit.Key) { db.auditKey = k }
+
+// AuditStarted reports whether any chain holds a chained entry: then its
+// key must never change. Entries from before the chain (not yet chained)
+// do not count.
+func (db *DB) AuditStarted(ctx context.Context) (bool, error) {
+	chains, err := db.AuditChains(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, t := range chains {
+		var n int
+		err := db.inChain(ctx, t, true, func(c conn) error {
+			return wrap(c.queryRow(ctx, `SELECT COUNT(*) FROM audit_heads WHERE tenant_id = ? AND seq > 0`, t).Scan(&n), "audit started")
+		})
+		if err != nil || n > 0 {
+			return n > 0, err
+		}
+	}
+	return false, nil
+}
+
+// AuditRetentionDays returns how many days the tenant keeps its audit
+// entries (its own setting; the platform's may be longer).
+func (tx *Tx) AuditRetentionDays(ctx context.Context) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT audit_retention_days FROM tenants WHERE id = ?`, tx.tenant).Scan(&n)
+	if err != nil {
+		return 0, notFound(err, "tenant")
+	}
+	return n, nil
+}
+
+// SetAuditRetentionDays sets how many days the tenant keeps its audit
+// entries. The app validates the number (at least 365).
+func (tx *Tx) SetAuditRetentionDays(ctx context.Context, days int) error {
+	res, err := tx.exec(ctx, `UPDATE tenants SET audit_retention_days = ? WHERE id = ?`, days, tx.tenant)
+	if err != nil {
+		return wrap(err, "set audit retention")
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return wrap(err, "set audit retention")
+	} else if n != 1 {
+		return care.NotFound("tenant")
+	}
+	return nil
+}

@@ -83,3 +83,7 @@ ALTER TABLE audit_checkpoints ENABLE ROW LEVEL SECURITY;
 ALTER TABLE audit_checkpoints FORCE ROW LEVEL SECURITY;
 CREATE POLICY audit_checkpoint_read ON audit_checkpoints FOR SELECT USING (tenant_id = current_setting('app.tenant_id', true));
 CREATE POLICY audit_checkpoint_write ON audit_checkpoints FOR INSERT WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+
+-- How many days the tenant keeps its audit entries: at least 365, and the
+-- platform's --audit-retention-days when that is longer.
+ALTER TABLE tenants ADD COLUMN audit_retention_days INTEGER NOT NULL DEFAULT 365;

@@ -61,3 +61,7 @@ CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
 BEGIN
     SELECT RAISE(ABORT, 'audit_checkpoints is insert-only');
 END;
+
+-- How many days the tenant keeps its audit entries: at least 365, and the
+-- platform's --audit-retention-days when that is longer.
+ALTER TABLE tenants ADD COLUMN audit_retention_days INTEGER NOT NULL DEFAULT 365;
