@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -116,22 +117,34 @@ func ChainTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond
 // is canonical: every field is length-prefixed, in a fixed order, so no
 // two different entries encode alike. e.Seq and e.MAC are not read.
 func (k Key) MAC(tenantID string, seq int64, prev []byte, e *Entry) []byte {
-	m := hmac.New(sha256.New, k)
-	var buf [binary.MaxVarintLen64]byte
+	return k.Hasher().MAC(tenantID, seq, prev, e)
+}
+
+// Hasher computes MACs under one key, reusing its state: for verifying
+// many entries. It is not safe for concurrent use.
+type Hasher struct {
+	h   hash.Hash
+	buf []byte
+	sum []byte
+}
+
+// Hasher returns a Hasher of the key.
+func (k Key) Hasher() *Hasher {
+	return &Hasher{h: hmac.New(sha256.New, k), buf: make([]byte, 0, 512), sum: make([]byte, 0, MACSize)}
+}
+
+// MAC is Key.MAC. The result is valid until the next call.
+func (m *Hasher) MAC(tenantID string, seq int64, prev []byte, e *Entry) []byte {
+	b := append(m.buf[:0], macDomain...)
 	str := func(s string) {
-		n := binary.PutUvarint(buf[:], uint64(len(s)))
-		m.Write(buf[:n])
-		m.Write([]byte(s))
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
 	}
-	num := func(v int64) {
-		var b [8]byte
-		binary.BigEndian.PutUint64(b[:], uint64(v))
-		m.Write(b[:])
-	}
-	m.Write([]byte(macDomain))
+	num := func(v int64) { b = binary.BigEndian.AppendUint64(b, uint64(v)) }
 	str(tenantID)
 	num(seq)
-	str(string(prev))
+	b = binary.AppendUvarint(b, uint64(len(prev)))
+	b = append(b, prev...)
 	str(e.ID)
 	num(e.At.UnixMicro())
 	str(e.ActorID)
@@ -145,7 +158,11 @@ func (k Key) MAC(tenantID string, seq int64, prev []byte, e *Entry) []byte {
 	str(e.UserAgent)
 	str(string(e.Result))
 	str(e.Detail)
-	return m.Sum(nil)
+	m.buf = b
+	m.h.Reset()
+	m.h.Write(b)
+	m.sum = m.h.Sum(m.sum[:0])
+	return m.sum
 }
 
 // Check recomputes the entry's MAC from prev and compares it with e.MAC

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/hmac"
 	"database/sql"
 	"encoding/hex"
 	"errors"
@@ -324,48 +325,67 @@ func (db *DB) VerifyChain(ctx context.Context, tenantID string, extra []AuditChe
 			return wrap(err, "verify audit")
 		}
 		defer rows.Close()
-		prevSeq := h.BaseSeq
-		prev, err := hex.DecodeString(h.BaseMAC)
-		if err != nil {
+		if _, err := hex.DecodeString(h.BaseMAC); err != nil {
 			fail(h.BaseSeq, "", "the purge boundary's MAC is not hex")
 			return nil
 		}
-		prevHex := h.BaseMAC
-		var e audit.Entry
-		for rows.Next() {
-			if err := scanAudit(rows, &e); err != nil {
-				return wrap(err, "verify audit")
+		// The MACs are checked in a second goroutine while this one reads
+		// on: each entry's MAC depends only on its fields and the stored
+		// MAC before it, so checking needs no order beyond the batch's.
+		jobs := make(chan macBatch, 4)
+		done := make(chan *macFailure, 1)
+		go checkMACs(key, tenantID, jobs, done)
+		prevSeq, prevHex := h.BaseSeq, h.BaseMAC
+		var prevAt time.Time
+		b := macBatch{prevSeq: prevSeq, prevHex: prevHex}
+		flush := func() {
+			if len(b.es) > 0 {
+				jobs <- b
 			}
-			switch {
-			case e.Seq <= h.BaseSeq:
-				fail(e.Seq, e.ID, "an entry at or before the purge boundary (seq %d) is still present", h.BaseSeq)
-				return nil
-			case e.Seq != prevSeq+1:
-				fail(prevSeq+1, e.ID, "expected seq %d, found seq %d: entries are missing", prevSeq+1, e.Seq)
-				return nil
-			}
-			mac, err := hex.DecodeString(e.MAC)
-			if err != nil || len(mac) != audit.MACSize {
-				fail(e.Seq, e.ID, "the MAC is malformed")
-				return nil
-			}
-			if !equalMAC(mac, key.MAC(tenantID, e.Seq, prev, &e)) {
-				fail(e.Seq, e.ID, "the MAC does not match: the entry was altered, inserted or moved, or one before it was")
-				return nil
-			}
-			for _, cp := range want[e.Seq] {
-				st.Checkpoints++
-				if cp.MAC != e.MAC {
-					fail(e.Seq, e.ID, "the entry differs from the checkpoint of %s", cp.CreatedAt.Format(time.RFC3339))
+			b = macBatch{prevSeq: prevSeq, prevHex: prevHex, prevAt: prevAt, es: make([]audit.Entry, 0, macBatchSize)}
+		}
+		scanErr := func() error {
+			for rows.Next() {
+				var e audit.Entry
+				if err := scanAudit(rows, &e); err != nil {
+					return wrap(err, "verify audit")
+				}
+				switch {
+				case e.Seq <= h.BaseSeq:
+					fail(e.Seq, e.ID, "an entry at or before the purge boundary (seq %d) is still present", h.BaseSeq)
+					return nil
+				case e.Seq != prevSeq+1:
+					fail(prevSeq+1, e.ID, "expected seq %d, found seq %d: entries are missing", prevSeq+1, e.Seq)
 					return nil
 				}
+				for _, cp := range want[e.Seq] {
+					st.Checkpoints++
+					if cp.MAC != e.MAC {
+						fail(e.Seq, e.ID, "the entry differs from the checkpoint of %s", cp.CreatedAt.Format(time.RFC3339))
+						return nil
+					}
+				}
+				b.es = append(b.es, e)
+				prevSeq, prevHex, prevAt = e.Seq, e.MAC, e.At
+				st.Count++
+				st.HeadSeq, st.HeadMAC, st.HeadAt = e.Seq, e.MAC, e.At
+				if len(b.es) == macBatchSize {
+					flush()
+				}
 			}
-			prev, prevSeq, prevHex = mac, e.Seq, e.MAC
-			st.Count++
-			st.HeadSeq, st.HeadMAC, st.HeadAt = e.Seq, e.MAC, e.At
+			return wrap(rows.Err(), "verify audit")
+		}()
+		flush()
+		close(jobs)
+		mf := <-done
+		if mf != nil && (st.Break == nil || mf.seq <= st.Break.Seq) {
+			st.Break = &audit.Break{TenantID: tenantID, Seq: mf.seq, ID: mf.id, Problem: mf.problem}
+			st.Count = mf.before.Seq - h.BaseSeq
+			st.HeadSeq, st.HeadMAC, st.HeadAt = mf.before.Seq, mf.before.MAC, mf.before.At
+			return nil
 		}
-		if err := rows.Err(); err != nil {
-			return wrap(err, "verify audit")
+		if scanErr != nil || st.Break != nil {
+			return scanErr
 		}
 		for seq, list := range want {
 			if seq > prevSeq {
@@ -393,15 +413,54 @@ func (db *DB) VerifyChain(ctx context.Context, tenantID string, extra []AuditChe
 	return st, err
 }
 
-func equalMAC(a, b []byte) bool {
-	if len(a) != len(b) {
-		return false
+// macBatchSize is how many entries VerifyChain hands its MAC checker at
+// once.
+const macBatchSize = 1024
+
+// macBatch is a run of consecutive entries and the entry before them.
+type macBatch struct {
+	prevSeq int64
+	prevHex string
+	prevAt  time.Time
+	es      []audit.Entry
+}
+
+// macFailure is the first entry whose MAC is wrong, and the one before it.
+type macFailure struct {
+	seq         int64
+	id, problem string
+	before      audit.Entry // Seq, MAC and At of the last good entry
+}
+
+// checkMACs checks the batches in order and sends the first failure (or
+// nil) once jobs is closed.
+func checkMACs(key audit.Key, tenantID string, jobs <-chan macBatch, done chan<- *macFailure) {
+	var f *macFailure
+	m := key.Hasher()
+	for b := range jobs {
+		if f != nil {
+			continue // drain
+		}
+		prev, _ := hex.DecodeString(b.prevHex)
+		before := audit.Entry{Seq: b.prevSeq, MAC: b.prevHex, At: b.prevAt}
+		for i := range b.es {
+			e := &b.es[i]
+			mac, err := hex.DecodeString(e.MAC)
+			switch {
+			case err != nil || len(mac) != audit.MACSize:
+				f = &macFailure{seq: e.Seq, id: e.ID, problem: "the MAC is malformed", before: before}
+			case !hmac.Equal(mac, m.MAC(tenantID, e.Seq, prev, e)):
+				f = &macFailure{seq: e.Seq, id: e.ID, before: before,
+					problem: "the MAC does not match: the entry was altered, inserted or moved, or one before it was"}
+			}
+			if f != nil {
+				break
+			}
+			prev = mac
+			before = audit.Entry{Seq: e.Seq, MAC: e.MAC, At: e.At}
+		}
 	}
-	var v byte
-	for i := range a {
-		v |= a[i] ^ b[i]
-	}
-	return v == 0
+	done <- f
 }
 
 // AuditPurge describes one retention purge of a chain.
