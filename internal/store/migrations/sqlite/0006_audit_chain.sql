@@ -9,6 +9,9 @@ ALTER TABLE audit_log ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE audit_log ADD COLUMN mac TEXT NOT NULL DEFAULT '';
 UPDATE audit_log SET seq = -1;
 CREATE UNIQUE INDEX audit_log_seq ON audit_log (tenant_id, seq) WHERE seq > 0;
+-- Entries outside the chain (not yet chained, or inserted around the app):
+-- verify-audit counts them without reading the whole chain again.
+CREATE INDEX audit_log_unchained ON audit_log (tenant_id, id) WHERE seq < 1;
 
 -- The head of each chain, the row appends lock to take the next seq; and
 -- the purge boundary: entries up to base_seq were purged by the retention
