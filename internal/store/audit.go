@@ -16,22 +16,43 @@ var errNoAuditKey = errors.New("store: no audit key: open the database with Opti
 const auditInsert = `INSERT INTO audit_log (tenant_id, id, at, actor_id, actor_login, actor_role, action, target_type,
 	target_id, resident_id, ip, user_agent, result, detail, seq, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
+// chainHead is a chain's last seq and MAC, as locked by a transaction.
+type chainHead struct {
+	seq int64
+	mac string
+}
+
 // lockHead locks the chain's head row, creating it for the chain's first
 // entry, and returns the last seq and MAC. The upsert takes the row lock
 // on PostgreSQL, so appends of one chain serialise until commit; SQLite
-// has a single writer anyway.
+// has a single writer anyway. A transaction locks each head once.
 func lockHead(ctx context.Context, c conn, tenantID string) (int64, string, error) {
-	var seq int64
-	var mac string
+	if h, ok := c.heads[tenantID]; ok {
+		return h.seq, h.mac, nil
+	}
+	var h chainHead
 	err := c.queryRow(ctx, `INSERT INTO audit_heads (tenant_id, seq, mac) VALUES (?, 0, '')
-		ON CONFLICT (tenant_id) DO UPDATE SET seq = audit_heads.seq RETURNING seq, mac`, tenantID).Scan(&seq, &mac)
-	return seq, mac, wrap(err, "lock audit head")
+		ON CONFLICT (tenant_id) DO UPDATE SET seq = audit_heads.seq RETURNING seq, mac`, tenantID).Scan(&h.seq, &h.mac)
+	if err != nil {
+		return 0, "", wrap(err, "lock audit head")
+	}
+	if c.heads != nil {
+		c.heads[tenantID] = h
+	}
+	return h.seq, h.mac, nil
 }
 
 func setHead(ctx context.Context, c conn, tenantID string, seq int64, mac string) error {
 	_, err := c.exec(ctx, `UPDATE audit_heads SET seq = ?, mac = ? WHERE tenant_id = ?`, seq, mac, tenantID)
+	if err == nil && c.heads != nil {
+		c.heads[tenantID] = chainHead{seq, mac}
+	}
 	return wrap(err, "set audit head")
 }
+
+// auditInsertMoveHead is auditInsert and setHead in one PostgreSQL
+// statement: one round trip less while the head is locked.
+const auditInsertMoveHead = `WITH e AS (` + auditInsert + `) UPDATE audit_heads SET seq = ?, mac = ? WHERE tenant_id = ?`
 
 // appendAudit writes e as the next entry of tenantID's chain: it takes the
 // chain's next seq and computes the entry's MAC over its fields and the
@@ -55,9 +76,18 @@ func appendAudit(ctx context.Context, c conn, tenantID string, e *audit.Entry) e
 	}
 	e.Seq = seq + 1
 	e.MAC = hex.EncodeToString(c.auditKey.MAC(tenantID, e.Seq, prev, e))
-	_, err = c.exec(ctx, auditInsert, tenantID, e.ID, e.At, e.ActorID, e.ActorLogin, e.ActorRole, e.Action,
-		e.TargetType, e.TargetID, e.ResidentID, e.IP, e.UserAgent, e.Result, e.Detail, e.Seq, e.MAC)
-	if err != nil {
+	args := []any{tenantID, e.ID, e.At, e.ActorID, e.ActorLogin, e.ActorRole, e.Action,
+		e.TargetType, e.TargetID, e.ResidentID, e.IP, e.UserAgent, e.Result, e.Detail, e.Seq, e.MAC}
+	if c.dialect.name == "postgres" {
+		if _, err := c.exec(ctx, auditInsertMoveHead, append(args, e.Seq, e.MAC, tenantID)...); err != nil {
+			return wrap(err, "append audit")
+		}
+		if c.heads != nil {
+			c.heads[tenantID] = chainHead{e.Seq, e.MAC}
+		}
+		return nil
+	}
+	if _, err := c.exec(ctx, auditInsert, args...); err != nil {
 		return wrap(err, "append audit")
 	}
 	return setHead(ctx, c, tenantID, e.Seq, e.MAC)

@@ -162,6 +162,9 @@ type conn struct {
 	dialect  dialect
 	now      time.Time
 	auditKey audit.Key
+	// heads caches the audit chain heads this transaction has locked, so
+	// further appends in it skip the lock statement.
+	heads map[string]chainHead
 }
 
 func (c *conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -253,7 +256,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, scope string
 		sqlTx.Rollback()
 		return care.Internal(err)
 	}
-	if err := fn(conn{tx: sqlTx, dialect: db.dialect, now: db.Now(), auditKey: db.auditKey}); err != nil {
+	if err := fn(conn{tx: sqlTx, dialect: db.dialect, now: db.Now(), auditKey: db.auditKey, heads: map[string]chainHead{}}); err != nil {
 		sqlTx.Rollback()
 		return err
 	}
