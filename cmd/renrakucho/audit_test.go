@@ -16,6 +16,7 @@ import (
 
 	"github.com/renrakucho/renrakucho/internal/app"
 	"github.com/renrakucho/renrakucho/internal/audit"
+	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/config"
 	"github.com/renrakucho/renrakucho/internal/store"
 	"github.com/renrakucho/renrakucho/internal/store/storetest"
@@ -53,6 +54,21 @@ func tableCounts(t *testing.T, db *store.DB) map[string]int64 {
 	err := db.Platform(ctx, func(ptx *store.PlatformTx) error {
 		ts, err := ptx.Tenants(ctx)
 		out["tenants"] = int64(len(ts))
+		for _, tn := range ts {
+			tx, err := ptx.InTenant(ctx, tn.ID)
+			if err != nil {
+				return err
+			}
+			us, err := tx.Users(ctx, store.UserFilter{})
+			if err != nil {
+				return err
+			}
+			fs, err := tx.Facilities(ctx)
+			if err != nil {
+				return err
+			}
+			out["users "+tn.Slug], out["facilities "+tn.Slug] = int64(len(us)), int64(len(fs))
+		}
 		return err
 	})
 	if err != nil {
@@ -181,6 +197,28 @@ func TestBackupRestore(t *testing.T) {
 				t.Fatal(err)
 			}
 			a := newApp(cfg, db, nil, nil)
+			// A tenant with its admin, a facility and a user: tenant rows
+			// and a tenant chain, besides the platform's.
+			op, err := a.OperatorActor(ctx, "root", origin("test"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.CreateTenant(ctx, op, care.NewTenant{Slug: "minato", Name: "港区", AdminLogin: "admin",
+				AdminName: "管理 花子", AdminPassword: auditPW}); err != nil {
+				t.Fatal(err)
+			}
+			adm, err := a.TenantAdminActor(ctx, "minato", "admin", origin("test"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fac, err := a.CreateFacility(ctx, adm, care.Facility{Kind: "clinic", Name: "みなと在宅クリニック"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.CreateUser(ctx, adm, care.UserInput{LoginID: "nurse", Name: "看護 花子", Profession: "nurse",
+				Role: care.RoleMember, Facilities: []string{fac.ID}, Password: auditPW}); err != nil {
+				t.Fatal(err)
+			}
 			for i := range 50 {
 				if err := a.RecordCommand(ctx, origin("test"), "test", "entry "+string(rune('A'+i%26)), audit.OK); err != nil {
 					t.Fatal(err)
@@ -245,6 +283,9 @@ func TestBackupRestore(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := tableCounts(t, rdb)
+			if want["users minato"] != 2 || want["facilities minato"] < 2 || len(want) != 7 {
+				t.Fatalf("the database was not populated: %v", want)
+			}
 			// The backup command's own entry is written once the backup is
 			// made, so it is not in it.
 			for k, v := range want {

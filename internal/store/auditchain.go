@@ -60,6 +60,17 @@ func (db *DB) SealAudit(ctx context.Context) (int, error) {
 	}
 	total := 0
 	for _, t := range chains {
+		var waiting int
+		err := db.inChain(ctx, t, true, func(c conn) error {
+			return wrap(c.queryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE tenant_id = ? AND seq < 1 AND seq = -1`, t).
+				Scan(&waiting), "seal audit")
+		})
+		if err != nil {
+			return total, err
+		}
+		if waiting == 0 {
+			continue // nothing to chain: no write transaction
+		}
 		n := 0
 		for {
 			var done bool
