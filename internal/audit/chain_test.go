@@ -50,16 +50,19 @@ func TestMAC(t *testing.T) {
 	// Every field, the tenant, the seq, the previous MAC and the key count;
 	// moving bytes between adjacent fields changes the MAC too.
 	mutations := map[string]func(e *Entry) (string, int64, []byte, Key){
-		"tenant":   func(e *Entry) (string, int64, []byte, Key) { return "t2", 1, nil, k },
-		"seq":      func(e *Entry) (string, int64, []byte, Key) { return "t1", 2, nil, k },
-		"prev":     func(e *Entry) (string, int64, []byte, Key) { return "t1", 1, []byte{1}, k },
-		"key":      func(e *Entry) (string, int64, []byte, Key) { return "t1", 1, nil, NewKey() },
-		"id":       func(e *Entry) (string, int64, []byte, Key) { e.ID = "id2"; return "t1", 1, nil, k },
-		"at":       func(e *Entry) (string, int64, []byte, Key) { e.At = e.At.Add(time.Microsecond); return "t1", 1, nil, k },
-		"detail":   func(e *Entry) (string, int64, []byte, Key) { e.Detail = "D"; return "t1", 1, nil, k },
-		"result":   func(e *Entry) (string, int64, []byte, Key) { e.Result = Denied; return "t1", 1, nil, k },
-		"ip":       func(e *Entry) (string, int64, []byte, Key) { e.IP = "192.0.2.2"; return "t1", 1, nil, k },
-		"boundary": func(e *Entry) (string, int64, []byte, Key) { e.ActorID, e.ActorLogin = "ul", "ogin"; return "t1", 1, nil, k },
+		"tenant": func(e *Entry) (string, int64, []byte, Key) { return "t2", 1, nil, k },
+		"seq":    func(e *Entry) (string, int64, []byte, Key) { return "t1", 2, nil, k },
+		"prev":   func(e *Entry) (string, int64, []byte, Key) { return "t1", 1, []byte{1}, k },
+		"key":    func(e *Entry) (string, int64, []byte, Key) { return "t1", 1, nil, NewKey() },
+		"id":     func(e *Entry) (string, int64, []byte, Key) { e.ID = "id2"; return "t1", 1, nil, k },
+		"at":     func(e *Entry) (string, int64, []byte, Key) { e.At = e.At.Add(time.Microsecond); return "t1", 1, nil, k },
+		"detail": func(e *Entry) (string, int64, []byte, Key) { e.Detail = "D"; return "t1", 1, nil, k },
+		"result": func(e *Entry) (string, int64, []byte, Key) { e.Result = Denied; return "t1", 1, nil, k },
+		"ip":     func(e *Entry) (string, int64, []byte, Key) { e.IP = "192.0.2.2"; return "t1", 1, nil, k },
+		"boundary": func(e *Entry) (string, int64, []byte, Key) {
+			e.ActorID, e.ActorLogin = "ul", "ogin"
+			return "t1", 1, nil, k
+		},
 	}
 	for name, m := range mutations {
 		c := e
