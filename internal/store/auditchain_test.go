@@ -398,6 +398,37 @@ func TestAuditAppendOnly(t *testing.T) {
 		if st := verifyOne(t, db, tn); st.Break != nil || st.Count != 3 {
 			t.Errorf("after the attempts: %+v %v", st, st.Break)
 		}
+		// An entry from before the chain may be chained once, and nothing
+		// else of it changed: the trigger refuses (PostgreSQL: SQLSTATE
+		// 42501, like a policy).
+		err = db.InTenant(ctx, tn, func(tx *store.Tx) error {
+			_, err := tx.RawExec(ctx, `INSERT INTO audit_log (tenant_id, id, at, action, result, seq) VALUES (?, 'legacy', ?, 'post.view', 'ok', -1)`,
+				tn, time.Now().UTC())
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{
+			`UPDATE audit_log SET detail = 'x' WHERE id = 'legacy'`,
+			`UPDATE audit_log SET detail = 'x', seq = 99, mac = 'ab' WHERE id = 'legacy'`,
+		} {
+			err := db.InTenant(ctx, tn, func(tx *store.Tx) error {
+				_, err := tx.RawExec(ctx, q)
+				return err
+			})
+			if err == nil {
+				t.Errorf("%s: allowed", q)
+			} else if db.Engine() == "postgres" && !isRLSViolation(err) {
+				t.Errorf("%s: %v, want SQLSTATE 42501", q, err)
+			}
+		}
+		if n, err := db.SealAudit(ctx); err != nil || n != 1 {
+			t.Errorf("sealing the legacy entry: %d, %v", n, err)
+		}
+		if st := verifyOne(t, db, tn); st.Break != nil || st.Count != 5 {
+			t.Errorf("after sealing: %+v %v", st, st.Break)
+		}
 	})
 }
 
