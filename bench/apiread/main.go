@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/renrakucho/renrakucho/bench/internal/loadgen"
+	"github.com/renrakucho/renrakucho/internal/audit"
 	"github.com/renrakucho/renrakucho/internal/store"
 )
 
@@ -83,7 +84,7 @@ func run(ctx context.Context, engine string, o options) error {
 		return err
 	}
 	defer cleanKeys()
-	db, err := store.Open(ctx, d.DSN, store.Options{Keys: keys})
+	db, err := store.Open(ctx, d.DSN, store.Options{Keys: keys, AuditKey: audit.NewKey()})
 	if err != nil {
 		return err
 	}

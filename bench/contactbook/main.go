@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/renrakucho/renrakucho/bench/internal/loadgen"
+	"github.com/renrakucho/renrakucho/internal/audit"
 	"github.com/renrakucho/renrakucho/internal/store"
 )
 
@@ -133,7 +134,7 @@ func run(ctx context.Context, engine string, o options) error {
 	} else {
 		fmt.Println("resident data sealed at rest with the product's keyring (Tink AES-256-GCM per field, keys in a temporary key directory)")
 	}
-	db, err := store.Open(ctx, d.DSN, store.Options{Keys: keys})
+	db, err := store.Open(ctx, d.DSN, store.Options{Keys: keys, AuditKey: audit.NewKey()})
 	if err != nil {
 		return err
 	}

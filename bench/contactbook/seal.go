@@ -13,6 +13,7 @@ import (
 
 	"github.com/renrakucho/renrakucho/bench/internal/loadgen"
 	"github.com/renrakucho/renrakucho/internal/app"
+	"github.com/renrakucho/renrakucho/internal/audit"
 	"github.com/renrakucho/renrakucho/internal/auth"
 	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/realtime"
@@ -177,7 +178,7 @@ type sealOp struct {
 // are compared. Then the raw cost of Tink's AES-256-GCM per field, and
 // what it makes of a timeline page and of a post create.
 func sealSection(ctx context.Context, w *world, d *loadgen.Database, o options) error {
-	offDB, err := store.Open(ctx, d.DSN, store.Options{Keys: plainKeys{}})
+	offDB, err := store.Open(ctx, d.DSN, store.Options{Keys: plainKeys{}, AuditKey: audit.NewKey()})
 	if err != nil {
 		return err
 	}

@@ -103,7 +103,7 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) error {
 	// Seeding hashed every demo password (19 MiB of argon2id memory each);
 	// give that memory back before serving, or the idle server keeps it.
 	debug.FreeOSMemory()
-	defer startJobs(ctx, db, a, log)()
+	defer startJobs(ctx, cfg, db, a, log)()
 	return srv.Run(ctx, func(userURL, adminURL string) {
 		printDemo(c.stdout, cfg, userURL, adminURL, password, warning, certs)
 		if c.ready != nil {

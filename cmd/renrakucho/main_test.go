@@ -186,6 +186,10 @@ func TestUsage(t *testing.T) {
 		{"ErrInitNoLogin", []string{"init", "--data", "x"}, exitUsage, "", "--login and --name are required"},
 		{"ErrCANoSub", []string{"ca"}, exitUsage, "", "issue or list"},
 		{"ErrCAIssueNoLogin", []string{"ca", "issue", "--tenant", "demo"}, exitUsage, "", "--tenant and --login are required"},
+		{"HelpVerifyAudit", []string{"help", "verify-audit"}, exitOK, "--checkpoint FILE", ""},
+		{"HelpBackup", []string{"help", "backup"}, exitOK, "renrakucho backup DIR", ""},
+		{"ErrBackupNoDir", []string{"backup", "--data", "x"}, exitUsage, "", "backup needs one directory"},
+		{"ErrVerifyBadCheckpoint", []string{"verify-audit", "--checkpoint", "/nonexistent.json"}, exitUsage, "", "checkpoint file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/renrakucho/renrakucho/internal/app"
+	"github.com/renrakucho/renrakucho/internal/config"
 	"github.com/renrakucho/renrakucho/internal/i18n"
 	"github.com/renrakucho/renrakucho/internal/jobs"
 	"github.com/renrakucho/renrakucho/internal/server"
@@ -53,7 +54,7 @@ func (c *cli) cmdServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer startJobs(ctx, db, a, log)()
+	defer startJobs(ctx, cfg, db, a, log)()
 	return srv.Run(ctx, func(userURL, adminURL string) {
 		fmt.Fprintf(c.stdout, "renrakucho %s is running. Stop with Ctrl-C.\n", versionString())
 		fmt.Fprintf(c.stdout, "  User pages and API:  %s/t/TENANT/login\n", userURL)
@@ -68,7 +69,7 @@ func (c *cli) cmdServe(ctx context.Context, args []string) error {
 // ctx is done. Every node runs them; the leases in the database let one
 // node run each job per period. The returned function stops them and
 // waits for a run in progress, so the database is closed after them.
-func startJobs(ctx context.Context, db *store.DB, a *app.App, log *slog.Logger) (stop func()) {
+func startJobs(ctx context.Context, cfg config.Config, db *store.DB, a *app.App, log *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -84,6 +85,13 @@ func startJobs(ctx context.Context, db *store.DB, a *app.App, log *slog.Logger) 
 			// Re-sealing under a tenant's new data key after `keys rotate`;
 			// resumable, one batch per transaction.
 			Name: "keys.reencrypt", Every: time.Minute, Run: a.ReencryptAll,
+		}, jobs.Job{
+			// The audit log: a checkpoint of every chain (table and file),
+			// then the purge of entries past their retention.
+			Name: "audit.daily", Every: 24 * time.Hour,
+			Run: func(ctx context.Context, now time.Time) error {
+				return a.RunAuditUpkeep(ctx, now, cfg.CheckpointDir(), cfg.AuditRetentionDays)
+			},
 		})
 	}()
 	return func() {

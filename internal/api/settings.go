@@ -11,15 +11,17 @@ import (
 // settingsOut is the tenant's settings.
 type settingsOut struct {
 	EndedRetentionYears int `json:"ended_retention_years"`
+	AuditRetentionDays  int `json:"audit_retention_days"`
 }
 
 // settingsPatch holds the members a PATCH sent; absent ones stay nil.
 type settingsPatch struct {
 	EndedRetentionYears *int `json:"ended_retention_years"`
+	AuditRetentionDays  *int `json:"audit_retention_days"`
 }
 
 func renderSettings(s app.Settings) settingsOut {
-	return settingsOut{EndedRetentionYears: s.EndedRetentionYears}
+	return settingsOut{EndedRetentionYears: s.EndedRetentionYears, AuditRetentionDays: s.AuditRetentionDays}
 }
 
 func (a *API) settings(w http.ResponseWriter, r *http.Request, act care.Actor) error {
@@ -45,6 +47,7 @@ func (a *API) updateSettings(w http.ResponseWriter, r *http.Request, act care.Ac
 		return err
 	}
 	set(&s.EndedRetentionYears, in.EndedRetentionYears)
+	set(&s.AuditRetentionDays, in.AuditRetentionDays)
 	if s, err = a.app.UpdateTenantSettings(r.Context(), act, s); err != nil {
 		return err
 	}

@@ -14,7 +14,15 @@ type Settings struct {
 	// EndedRetentionYears is how many years a resident whose sharing ended
 	// is kept before the retention job purges them (1–30; 5 by default).
 	EndedRetentionYears int
+	// AuditRetentionDays is how many days the tenant's audit log keeps
+	// entries (MinAuditRetentionDays–MaxAuditRetentionDays; 365 by
+	// default). The platform's retention applies when longer. In an
+	// update, 0 leaves it unchanged.
+	AuditRetentionDays int
 }
+
+// MaxAuditRetentionDays bounds Settings.AuditRetentionDays: thirty years.
+const MaxAuditRetentionDays = 30 * 365
 
 // The bounds of Settings.EndedRetentionYears. Below a year an ended care
 // record could vanish before anyone notices a mistaken end; beyond thirty
@@ -30,6 +38,9 @@ func (s Settings) Validate() error {
 	if s.EndedRetentionYears < MinRetentionYears || s.EndedRetentionYears > MaxRetentionYears {
 		v.Add("ended_retention_years", "error.retention_years")
 	}
+	if s.AuditRetentionDays != 0 && (s.AuditRetentionDays < MinAuditRetentionDays || s.AuditRetentionDays > MaxAuditRetentionDays) {
+		v.Add("audit_retention_days", "audit_chain.error.retention_days")
+	}
 	return v.Err()
 }
 
@@ -41,7 +52,10 @@ func (a *App) TenantSettings(ctx context.Context, act care.Actor) (Settings, err
 	var out Settings
 	err := a.readTenant(ctx, act, func(tx *store.Tx) error {
 		var err error
-		out.EndedRetentionYears, err = tx.EndedRetentionYears(ctx)
+		if out.EndedRetentionYears, err = tx.EndedRetentionYears(ctx); err != nil {
+			return err
+		}
+		out.AuditRetentionDays, err = tx.AuditRetentionDays(ctx)
 		return err
 	})
 	return out, err
@@ -66,6 +80,18 @@ func (a *App) UpdateTenantSettings(ctx context.Context, act care.Actor, in Setti
 		}
 		e := entry(act, audit.SettingsUpdate, "tenant", act.TenantID)
 		e.Detail = fmt.Sprintf("ended_retention_years %d → %d", old, in.EndedRetentionYears)
+		oldDays, err := tx.AuditRetentionDays(ctx)
+		if err != nil {
+			return err
+		}
+		if in.AuditRetentionDays == 0 {
+			in.AuditRetentionDays = oldDays
+		} else if in.AuditRetentionDays != oldDays {
+			if err := tx.SetAuditRetentionDays(ctx, in.AuditRetentionDays); err != nil {
+				return err
+			}
+			e.Detail += fmt.Sprintf("; audit_retention_days %d → %d", oldDays, in.AuditRetentionDays)
+		}
 		return tx.AppendAudit(ctx, e)
 	})
 	if err != nil {

@@ -56,6 +56,12 @@ const (
 	GroupCreate      Action = "group.create"
 	GroupUpdate      Action = "group.update"
 	GroupView        Action = "group.view"
+
+	// The audit log's own upkeep and the evidence drawn from it.
+	AuditPurge    Action = "audit.purge"    // the retention job purged a checkpointed segment
+	AuditSeal     Action = "audit.seal"     // entries from before the chain were chained
+	AuditEvidence Action = "audit.evidence" // an evidence export with the chain proof
+	AuditLogins   Action = "audit.logins"   // an admin viewed the users' last logins
 )
 
 // All is the whole catalogue, in display order: the log viewer offers
@@ -66,7 +72,7 @@ var All = []Action{
 	ResidentUpdate, ResidentView, ResidentEnd, ResidentRegister, ResidentPurge, ConsentCreate, ConsentRevoke,
 	TeamInvite, TeamAccept, TeamDecline, TeamLeave, TeamRemove, PostCreate, PostUpdate, PostDelete, PostView,
 	PostSearch, PostRead, CommentCreate, GroupCreate, GroupUpdate, GroupView, KeysRotate, KeysReencrypt, KeysRotateKEK,
-	KeysShred,
+	KeysShred, AuditPurge, AuditSeal, AuditEvidence, AuditLogins,
 }
 
 // Result says how an audited attempt ended.
@@ -94,4 +100,8 @@ type Entry struct {
 	UserAgent  string
 	Result     Result
 	Detail     string
+	// Seq is the entry's position in its tenant's chain, from 1 (0 for an
+	// entry not yet written); MAC is its chain MAC, hex (see chain.go).
+	Seq int64
+	MAC string
 }

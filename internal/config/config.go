@@ -23,6 +23,14 @@ type Config struct {
 	// each tenant's wrapping keyset. It must live outside the database and
 	// its backups; "" means DataDir/keys. Use Keys for the effective value.
 	KeyDir string
+	// AuditCheckpoints (--audit-checkpoints) is where the daily audit
+	// checkpoint files are written, for an operator to ship off the
+	// machine; "" means DataDir/audit-checkpoints. Use CheckpointDir.
+	AuditCheckpoints string
+	// AuditRetentionDays (--audit-retention-days) is how long the audit log
+	// keeps entries, at least MinAuditRetentionDays; a tenant may keep its
+	// own longer, never shorter.
+	AuditRetentionDays int
 	// Addr (--addr) is the user listener's host:port.
 	Addr string
 	// AdminAddr (--admin-addr) is the admin listener's host:port; it always
@@ -73,6 +81,8 @@ func Default() Config {
 		SessionIdle:       15 * time.Minute,
 		SessionAbsolute:   12 * time.Hour,
 		MaxBody:           1 << 20,
+
+		AuditRetentionDays: MinAuditRetentionDays,
 	}
 }
 
@@ -91,6 +101,18 @@ func (c Config) Keys() string {
 		return c.KeyDir
 	}
 	return filepath.Join(c.DataDir, "keys")
+}
+
+// MinAuditRetentionDays is the shortest audit retention allowed: a year.
+const MinAuditRetentionDays = 365
+
+// CheckpointDir returns where audit checkpoint files go: AuditCheckpoints
+// when set, else DataDir/audit-checkpoints.
+func (c Config) CheckpointDir() string {
+	if c.AuditCheckpoints != "" {
+		return c.AuditCheckpoints
+	}
+	return filepath.Join(c.DataDir, "audit-checkpoints")
 }
 
 // UserTLS reports whether the user listener serves HTTPS itself.

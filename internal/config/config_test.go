@@ -45,6 +45,7 @@ func TestDefault(t *testing.T) {
 		DataDir: "./data", Addr: "127.0.0.1:8080", AdminAddr: "127.0.0.1:8443",
 		LogLevel: "info", SQLiteSynchronous: "FULL",
 		SessionIdle: 15 * time.Minute, SessionAbsolute: 12 * time.Hour, MaxBody: 1 << 20,
+		AuditRetentionDays: 365,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("Default() = %+v, want %+v", c, want)

@@ -31,6 +31,20 @@ var settings = []setting{
 	str("data", "directory for the SQLite database and certificates", func(c *Config) *string { return &c.DataDir }),
 	str("db", "database: postgres://… URL or SQLite file path (default DATA/renrakucho.db)", func(c *Config) *string { return &c.DB }),
 	str("keys", "directory of the key-encryption keys, kept outside the database and its backups (default DATA/keys)", func(c *Config) *string { return &c.KeyDir }),
+	str("audit-checkpoints", "directory of the daily audit checkpoint files, to ship off the machine (default DATA/audit-checkpoints)", func(c *Config) *string { return &c.AuditCheckpoints }),
+	{
+		name:  "audit-retention-days",
+		usage: "days the audit log keeps entries before the daily purge (at least 365)",
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("must be a whole number of days, got %q", v)
+			}
+			c.AuditRetentionDays = n
+			return nil
+		},
+		get: func(c Config) string { return strconv.Itoa(c.AuditRetentionDays) },
+	},
 	str("addr", "user listener host:port", func(c *Config) *string { return &c.Addr }),
 	str("admin-addr", "admin listener host:port (always TLS with client certificates)", func(c *Config) *string { return &c.AdminAddr }),
 	str("public-url", "base URL of the user listener as users reach it (default derived from --addr)", func(c *Config) *string { return &c.PublicURL }),

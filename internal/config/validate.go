@@ -89,6 +89,9 @@ func (c Config) Validate() error {
 	if c.MaxBody <= 0 {
 		bad("max-body", "must be a positive number of bytes, got %d", c.MaxBody)
 	}
+	if c.AuditRetentionDays < MinAuditRetentionDays {
+		bad("audit-retention-days", "must be at least %d (a year), got %d", MinAuditRetentionDays, c.AuditRetentionDays)
+	}
 	return errors.Join(errs...)
 }
 

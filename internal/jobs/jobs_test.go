@@ -26,7 +26,7 @@ func nodes(t *testing.T, engine string, n int) []*store.DB {
 	dsn := storetest.DSN(t, engine)
 	var out []*store.DB
 	for i := range n {
-		db, err := store.Open(ctx, dsn, store.Options{Synchronous: "NORMAL"})
+		db, err := store.Open(ctx, dsn, store.Options{Synchronous: "NORMAL", AuditKey: storetest.Key})
 		if err != nil {
 			t.Fatal(err)
 		}

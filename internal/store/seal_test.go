@@ -40,7 +40,7 @@ func openSealed(t *testing.T, engine string) sealedDB {
 // open opens the database again with the key directory keyDir.
 func (s sealedDB) open(t *testing.T, keyDir string) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), s.dsn, store.Options{Synchronous: "NORMAL",
+	db, err := store.Open(context.Background(), s.dsn, store.Options{Synchronous: "NORMAL", AuditKey: storetest.Key,
 		Keys: seal.NewKeyring(storetest.KEK(t, keyDir))})
 	if err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver
 
+	"github.com/renrakucho/renrakucho/internal/audit"
 	"github.com/renrakucho/renrakucho/internal/care"
 )
 
@@ -31,6 +32,8 @@ type DB struct {
 	dialect dialect
 	now     func() time.Time
 	kc      *keyCache // shared by WithClock copies
+	// auditKey MACs the audit chains (see package audit).
+	auditKey audit.Key
 }
 
 // Options tune Open.
@@ -45,6 +48,10 @@ type Options struct {
 	// Keys seals and opens resident data (internal/seal). Without it the
 	// database opens, but nothing sealed can be written or read.
 	Keys Keys
+	// AuditKey is the key of the audit log's hash chains, which lives
+	// outside the database (audit.LoadKey). Without it nothing can be
+	// audited, so every audited change fails.
+	AuditKey audit.Key
 }
 
 // Open opens the database named by dsn: "postgres://…" or "postgresql://…"
@@ -54,7 +61,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	db := &DB{now: opt.Now, kc: &keyCache{keys: opt.Keys, m: map[string]cachedKeys{}}}
+	db := &DB{now: opt.Now, kc: &keyCache{keys: opt.Keys, m: map[string]cachedKeys{}}, auditKey: opt.AuditKey}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		pool, err := sql.Open("pgx", dsn)
 		if err != nil {
@@ -155,10 +162,14 @@ func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // conn is what Tx and PlatformTx run statements on.
 type conn struct {
-	tx      *sql.Tx
-	dialect dialect
-	now     time.Time
-	kc      *keyCache
+	tx       *sql.Tx
+	dialect  dialect
+	now      time.Time
+	kc       *keyCache
+	auditKey audit.Key
+	// heads caches the audit chain heads this transaction has locked, so
+	// further appends in it skip the lock statement.
+	heads map[string]chainHead
 }
 
 func (c *conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -263,7 +274,8 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, scope string
 		sqlTx.Rollback()
 		return care.Internal(err)
 	}
-	if err := fn(conn{tx: sqlTx, dialect: db.dialect, now: db.Now(), kc: db.kc}); err != nil {
+	if err := fn(conn{tx: sqlTx, dialect: db.dialect, now: db.Now(), kc: db.kc, auditKey: db.auditKey,
+		heads: map[string]chainHead{}}); err != nil {
 		sqlTx.Rollback()
 		return err
 	}

@@ -79,6 +79,8 @@ func (w *Web) Routes() []httpx.Route {
 		page("POST", "/operator/tenants", w.createTenant),
 		page("POST", "/operator/certs", w.issueCert),
 		page("GET", "/operator/audit", w.audit),
+		page("GET", "/operator/audit/export", w.auditExport),
+		page("GET", "/operator/audit/evidence", w.auditEvidence),
 
 		page("GET", "/admin/facilities", w.facilities),
 		page("GET", "/admin/facilities/new", w.newFacility),
@@ -97,6 +99,9 @@ func (w *Web) Routes() []httpx.Route {
 
 		page("GET", "/admin/residents", w.register),
 		page("GET", "/admin/audit", w.audit),
+		page("GET", "/admin/audit/export", w.auditExport),
+		page("GET", "/admin/audit/evidence", w.auditEvidence),
+		page("GET", "/admin/audit/logins", w.auditLogins),
 		page("GET", "/admin/settings", w.settings),
 		page("POST", "/admin/settings", w.updateSettings),
 	}...)

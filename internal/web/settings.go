@@ -13,6 +13,7 @@ import (
 
 var settingsSpec = &formSpec{fields: []specField{
 	{name: "ended_retention_years", label: "settings.ended_retention_years"},
+	{name: "audit_retention_days", label: "audit_chain.retention_days"},
 }}
 
 func (w *Web) renderSettings(rw http.ResponseWriter, r *http.Request, status int, f *Form) error {
@@ -27,6 +28,7 @@ func (w *Web) settings(rw http.ResponseWriter, r *http.Request, act care.Actor) 
 	}
 	f := newForm(settingsSpec, nil)
 	f.Set("ended_retention_years", strconv.Itoa(s.EndedRetentionYears))
+	f.Set("audit_retention_days", strconv.Itoa(s.AuditRetentionDays))
 	return w.renderSettings(rw, r, http.StatusOK, f)
 }
 
@@ -43,7 +45,15 @@ func (w *Web) updateSettings(rw http.ResponseWriter, r *http.Request, act care.A
 	if err != nil {
 		years = 0
 	}
-	if _, err := w.app.UpdateTenantSettings(r.Context(), act, app.Settings{EndedRetentionYears: years}); err != nil {
+	// An empty or absent audit retention leaves it as it is (0); anything
+	// else that is not a number is refused by the app (-1).
+	days := 0
+	if s := strings.TrimSpace(norm.NFKC.String(f.Get("audit_retention_days"))); s != "" {
+		if days, err = strconv.Atoi(s); err != nil {
+			days = -1
+		}
+	}
+	if _, err := w.app.UpdateTenantSettings(r.Context(), act, app.Settings{EndedRetentionYears: years, AuditRetentionDays: days}); err != nil {
 		return refill(f, err, func(status int) error { return w.renderSettings(rw, r, status, f) })
 	}
 	return redirect(rw, r, "/admin/settings?notice=saved")

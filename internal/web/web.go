@@ -63,6 +63,7 @@ const (
 	pageTenantCreated = "tenant_created"
 	pageCert          = "cert"
 	pageAudit         = "audit"
+	pageAuditLogins   = "audit_logins"
 	pageFacilities    = "facilities"
 	pageFacilityForm  = "facility_form"
 	pageUsers         = "users"
@@ -85,7 +86,7 @@ const (
 )
 
 var allPages = []string{pageRegion, pageLogin, pageHome, pageConsole, pageError, pageTenants, pageTenantForm,
-	pageTenantCreated, pageCert, pageAudit, pageFacilities, pageFacilityForm, pageUsers, pageUserForm, pageUserDelete,
+	pageTenantCreated, pageCert, pageAudit, pageAuditLogins, pageFacilities, pageFacilityForm, pageUsers, pageUserForm, pageUserDelete,
 	pageResidents, pageResidentForm, pageResident, pageResidentEnd, pagePost, pagePostForm, pageUnread, pageSearch,
 	pageGroups, pageGroupForm, pageGroup, pageRegister, pageSettings}
 

@@ -435,6 +435,7 @@ func walk(t *testing.T, e *env, fx fixture, lang, slug string) {
 	ad.post("/admin/users/"+memberID+"/cert", url.Values{}).expect(t, 422, "error").contains(t, T("error.cert_not_admin"))
 	ad.get("/admin/audit?action=user.create").expect(t, 200, "audit").contains(t, T("action.user.create")).lacks(t, "<td>"+T("action.login.success")+"</td>")
 	ad.get("/admin/audit?action=bogus&to=2026-13-01").expect(t, 422, "audit").contains(t, `href="#f-action"`, `href="#f-to"`)
+	ad.get("/admin/audit/logins").expect(t, 200, "audit_logins").contains(t, slug+"-admin", T("audit_chain.logins_title"))
 	ad.get("/").expect(t, 200, "console").contains(t, `href="/admin/settings"`, T("console.settings"))
 	ad.get("/admin/settings").expect(t, 200, "settings").contains(t, T("settings.title"), `value="5"`, T("settings.ended_retention_years_help"))
 	for _, bad := range []string{"0", "31", "five", ""} {

@@ -18,9 +18,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/renrakucho/renrakucho/internal/audit"
 	"github.com/renrakucho/renrakucho/internal/seal"
 	"github.com/renrakucho/renrakucho/internal/store"
 )
+
+// Key is the audit key of every test database, so tests can verify the
+// chains they write.
+var Key = audit.NewKey()
 
 // Engines names the engines every storage test runs on.
 var Engines = []string{"sqlite", "postgres"}
@@ -114,7 +119,7 @@ func DSN(t testing.TB, engine string) string {
 func Open(t testing.TB, engine string, now func() time.Time) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, DSN(t, engine), store.Options{Now: now, Synchronous: "NORMAL", Keys: Keys(t)})
+	db, err := store.Open(ctx, DSN(t, engine), store.Options{Now: now, Synchronous: "NORMAL", Keys: Keys(t), AuditKey: Key})
 	if err != nil {
 		t.Fatalf("storetest: open %s: %v", engine, err)
 	}
