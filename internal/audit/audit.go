@@ -52,6 +52,16 @@ const (
 	GroupCreate      Action = "group.create"
 	GroupUpdate      Action = "group.update"
 	GroupView        Action = "group.view"
+
+	// Access controls: client certificates, allow-lists, break-glass.
+	CertRevoke       Action = "cert.revoke"
+	CertDeviceIssue  Action = "cert.device_issue"      // a member's device certificate
+	AccessUpdate     Action = "access.update"          // allow-lists, device certificates, break-glass time
+	BreakGlassSearch Action = "breakglass.search"      // a member searched the register to open one resident
+	BreakGlassOpen   Action = "breakglass.open"        // a member opened a resident outside their teams
+	BreakGlassView   Action = "breakglass.view"        // a use of a resident through a break-glass grant
+	BreakGlassReview Action = "breakglass.review"      // an admin listed break-glass grants
+	BreakGlassAck    Action = "breakglass.acknowledge" // an admin acknowledged one
 )
 
 // All is the whole catalogue, in display order: the log viewer offers
@@ -62,6 +72,7 @@ var All = []Action{
 	ResidentUpdate, ResidentView, ResidentEnd, ResidentRegister, ResidentPurge, ConsentCreate, ConsentRevoke,
 	TeamInvite, TeamAccept, TeamDecline, TeamLeave, TeamRemove, PostCreate, PostUpdate, PostDelete, PostView,
 	PostSearch, PostRead, CommentCreate, GroupCreate, GroupUpdate, GroupView,
+	CertRevoke, CertDeviceIssue, AccessUpdate, BreakGlassSearch, BreakGlassOpen, BreakGlassView, BreakGlassReview, BreakGlassAck,
 }
 
 // Result says how an audited attempt ended.
