@@ -286,3 +286,12 @@ func (a *App) refuseLogin(ctx context.Context, tenantID string, c Credentials, r
 	}
 	return gateErr
 }
+
+// OperatorLoginGate refuses, before the password form, an operator
+// console request from outside --operator-allow.
+func (a *App) OperatorLoginGate(o care.Origin) error {
+	if a.operatorGate(o.IP) != "" {
+		return errAddress()
+	}
+	return nil
+}

@@ -112,7 +112,7 @@ func startWithCA(t *testing.T, db *store.DB, ca *pki.CA, opts ...option) *env {
 			t.Errorf("Run returned %v after cancel", err)
 		}
 	})
-	e.admin = e.clientWith(t, clientCert(t, ca, pki.Subject{Login: "scraper"}))
+	e.admin = e.clientWith(t, recordedCert(t, db, ca, pki.Subject{Login: "scraper"}))
 	e.user = e.clientWith(t, nil)
 	return e
 }
@@ -137,6 +137,26 @@ func (e *env) clientWith(t *testing.T, cert *tls.Certificate, mutate ...func(*tl
 func clientCert(t *testing.T, ca *pki.CA, sub pki.Subject) *tls.Certificate {
 	t.Helper()
 	issued, err := ca.IssueClient(sub, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := issued.TLSCertificate()
+	return &c
+}
+
+// recordedCert returns a client certificate issued by the CA and recorded
+// as an admin certificate, as `renrakucho ca issue` would, so that the
+// admin listener's gate lets it through.
+func recordedCert(t *testing.T, db *store.DB, ca *pki.CA, sub pki.Subject) *tls.Certificate {
+	t.Helper()
+	issued, err := ca.IssueClient(sub, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Platform(context.Background(), func(ptx *store.PlatformTx) error {
+		return ptx.RecordClientCert(context.Background(), store.ClientCert{Serial: issued.Serial, LoginID: sub.Login,
+			Fingerprint: pki.Fingerprint(issued.Cert), NotAfter: issued.NotAfter, Kind: store.CertAdmin})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

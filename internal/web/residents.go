@@ -316,6 +316,8 @@ type residentData struct {
 	// Searched says the directory was searched; Found are the results.
 	Searched bool
 	Found    []directoryRow
+	// BreakGlass are the running break-glass grants on the resident.
+	BreakGlass []app.BreakGlassGrant
 }
 
 type templateTab struct {
@@ -369,8 +371,12 @@ func (w *Web) renderResident(rw http.ResponseWriter, r *http.Request, act care.A
 	if err != nil {
 		return err
 	}
+	bg, err := w.app.ResidentBreakGlass(ctx, act, id)
+	if err != nil {
+		return err
+	}
 	base := residentPath(act, id)
-	d := residentData{Tenant: act.TenantSlug, Me: act.UserID, Page: p, Writable: !p.Resident.Ended(),
+	d := residentData{BreakGlass: bg, Tenant: act.TenantSlug, Me: act.UserID, Page: p, Writable: !p.Resident.Ended(),
 		Facilities: facilityNames(fs), Paged: before != "",
 		ConsentForm: forms.consent, Methods: choices("consent_method", care.ConsentMethods),
 		InviteForm: forms.invite, Professions: choices("profession", care.Professions), FacilityCh: allFacilities(fs)}
