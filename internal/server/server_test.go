@@ -269,7 +269,8 @@ func TestAdminClientCertificate(t *testing.T) {
 			{"ErrNoCertificate", nil, false},
 			{"ErrSelfSigned", selfSigned(t), false},
 			{"ErrOtherCA", clientCert(t, otherCA, pki.Subject{Login: "operator"}), false},
-			{"OKDeploymentCA", clientCert(t, e.ca, pki.Subject{Tenant: "demo", Login: "admin"}), true},
+			{"ErrNotRecorded", clientCert(t, e.ca, pki.Subject{Tenant: "demo", Login: "admin"}), false},
+			{"OKDeploymentCA", recordedCert(t, db, e.ca, pki.Subject{Tenant: "demo", Login: "admin"}), true},
 		}
 		for _, tt := range tests {
 			for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
