@@ -13,6 +13,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/netip"
 	"os"
 	"os/signal"
 	"os/user"
@@ -74,7 +75,7 @@ func commands() []command {
 		{"demo", "seed the demo tenants, certificates included, and run the server", (*cli).cmdDemo},
 		{"init", "create the deployment CA, the first operator and their client certificate", (*cli).cmdInit},
 		{"migrate", "apply database migrations and exit", (*cli).cmdMigrate},
-		{"ca", "issue (ca issue --tenant SLUG --login LOGIN) or list (ca list) client certificates", (*cli).cmdCA},
+		{"ca", "the deployment CA: init, issue, revoke and list client certificates", (*cli).cmdCA},
 		{"version", "print the version", (*cli).cmdVersion},
 		{"help", "show this help, or a command's flags (help COMMAND)", (*cli).cmdHelp},
 	}
@@ -150,8 +151,10 @@ func (c *cli) cmdHelp(ctx context.Context, args []string) error {
 		fmt.Fprintln(c.stdout, "  The password may also come from RENRAKUCHO_INIT_PASSWORD, or is asked for twice on a terminal.")
 		config.PrintUsage(c.stdout, "renrakucho init")
 	case "ca":
-		fmt.Fprintln(c.stdout, "Usage: renrakucho ca issue --tenant SLUG --login LOGIN [--as OPERATOR] [settings]")
-		fmt.Fprintln(c.stdout, "       renrakucho ca list [settings]")
+		fmt.Fprintln(c.stdout, "Usage: renrakucho ca init [settings]")
+		fmt.Fprintln(c.stdout, "       renrakucho ca issue --tenant SLUG --login LOGIN [--as OPERATOR] [settings]")
+		fmt.Fprintln(c.stdout, "       renrakucho ca revoke SERIAL | --tenant SLUG --login LOGIN [--as OPERATOR] [settings]")
+		fmt.Fprintln(c.stdout, "       renrakucho ca list [--as OPERATOR] [settings]")
 		fmt.Fprintln(c.stdout, "  --tenant \"\" issues an operator's certificate.")
 		config.PrintUsage(c.stdout, "renrakucho ca")
 	case "version", "help":
@@ -206,12 +209,22 @@ func openStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 
 // newApp returns the application over db with the configured timeouts.
 func newApp(cfg config.Config, db *store.DB, ca *pki.CA, log *slog.Logger) *app.App {
+	// Validate checked --operator-allow; a config that skipped it allows
+	// no address rather than every one.
+	operatorAllow, err := cfg.OperatorPrefixes()
+	if err != nil {
+		operatorAllow = []netip.Prefix{netip.PrefixFrom(netip.IPv6Unspecified(), 128)}
+	}
 	return app.New(db, auth.NewHasher(auth.DefaultParams, 0), app.Options{
 		IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionAbsolute, CA: ca, Log: log,
+		OperatorAllow: operatorAllow, CRLPath: crlPath(cfg),
 		// One node: the in-process hub. Several nodes will need the
 		// PostgreSQL LISTEN/NOTIFY hub behind the same interface.
 		Hub: realtime.NewLocal()})
 }
+
+// crlPath is where the CRL is rewritten after each revocation.
+func crlPath(cfg config.Config) string { return filepath.Join(certDir(cfg), "crl.pem") }
 
 // certDir is where the CA and issued certificates live.
 func certDir(cfg config.Config) string { return filepath.Join(cfg.DataDir, "certs") }

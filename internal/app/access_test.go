@@ -265,7 +265,9 @@ func TestAllowList(t *testing.T) {
 			BreakGlassMinutes: 60}); err != nil {
 			t.Fatal(err)
 		}
-		from := func(ip string) care.Origin { return care.Origin{IP: ip, UserAgent: "test", Listener: care.UserListener} }
+		from := func(ip string) care.Origin {
+			return care.Origin{IP: ip, UserAgent: "test", Listener: care.UserListener}
+		}
 		tests := []struct {
 			name, ip string
 			ok       bool
@@ -333,7 +335,9 @@ func TestAdminAllowList(t *testing.T) {
 			t.Fatal(err)
 		}
 		fp := pki.Fingerprint(c.Cert)
-		from := func(ip string) care.Origin { return care.Origin{IP: ip, UserAgent: "test", Listener: care.AdminListener} }
+		from := func(ip string) care.Origin {
+			return care.Origin{IP: ip, UserAgent: "test", Listener: care.AdminListener}
+		}
 		admin := f.admin["alpha"]
 		admin.IP = "192.0.2.1"
 		if _, err := f.app.UpdateAccessSettings(ctx, admin, app.AccessSettings{AdminAllow: "192.0.2.0/24", BreakGlassMinutes: 60}); err != nil {

@@ -72,7 +72,7 @@ func walkAccess(t *testing.T, e *env, fx fixture, lang string) {
 		contains(t, `href="#f-name"`, `href="#f-birth-date"`, T("breakglass.error_name"), T("breakglass.error_birth_date"))
 	dr.get(s+"/break-glass?name=%E3%81%8D%E3%82%93%E3%81%8D%E3%82%85%E3%81%86&birth_date=1931-05-07").expect(t, 200, "break_glass").
 		contains(t, T("breakglass.none"))
-	dr.get(s + "/break-glass?name=%E3%81%8D%E3%82%93%E3%81%8D%E3%82%85%E3%81%86&birth_date=1931-05-06").expect(t, 200, "break_glass").
+	dr.get(s+"/break-glass?name=%E3%81%8D%E3%82%93%E3%81%8D%E3%82%85%E3%81%86&birth_date=1931-05-06").expect(t, 200, "break_glass").
 		contains(t, "緊急 太郎"+lang, `value="`+r.ID+`"`)
 	dr.post(s+"/break-glass", url.Values{"resident_id": {r.ID}, "reason": {"急ぎ"}, "name": {"きんきゅう"}, "birth_date": {"1931-05-06"}}).
 		expect(t, 422, "break_glass").contains(t, `href="#f-reason"`, T("breakglass.error_reason"), "緊急 太郎"+lang)
