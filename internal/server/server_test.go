@@ -327,7 +327,7 @@ func TestTLSProfile(t *testing.T) {
 		if !strings.HasPrefix(e.userURL, "https://") {
 			t.Fatalf("user URL %q, want https", e.userURL)
 		}
-		cert := clientCert(t, ca, pki.Subject{Login: "operator"})
+		cert := recordedCert(t, db, ca, pki.Subject{Login: "operator"})
 		tests := []struct {
 			name   string
 			config func(*tls.Config)
