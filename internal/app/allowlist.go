@@ -49,6 +49,9 @@ type accessState struct {
 
 	mu       sync.Mutex
 	policies map[string]cachedPolicy
+	// devices caches whether any tenant requires device certificates.
+	devices      bool
+	devicesUntil time.Time
 }
 
 type cachedPolicy struct {
@@ -109,6 +112,7 @@ func (a *App) policy(ctx context.Context, tenantID string) (tenantPolicy, error)
 func (a *App) forgetPolicy(tenantID string) {
 	a.access.mu.Lock()
 	delete(a.access.policies, tenantID)
+	a.access.devicesUntil = time.Time{}
 	a.access.mu.Unlock()
 }
 
@@ -294,4 +298,34 @@ func (a *App) OperatorLoginGate(o care.Origin) error {
 		return errAddress()
 	}
 	return nil
+}
+
+// DeviceCertsInUse reports whether any tenant requires device
+// certificates (cached like the policies). The user listener asks
+// browsers for a certificate only then, so that nobody is shown a
+// certificate prompt for a feature no one uses.
+func (a *App) DeviceCertsInUse(ctx context.Context) bool {
+	now := time.Now()
+	a.access.mu.Lock()
+	if now.Before(a.access.devicesUntil) {
+		in := a.access.devices
+		a.access.mu.Unlock()
+		return in
+	}
+	a.access.mu.Unlock()
+	var n int
+	err := a.db.ReadPlatform(ctx, func(ptx *store.PlatformTx) error {
+		var err error
+		n, err = ptx.DeviceCertTenants(ctx)
+		return err
+	})
+	if err != nil {
+		// Asking costs nothing when no one answers; refusing to ask would
+		// lock out the members of a tenant that requires certificates.
+		return true
+	}
+	a.access.mu.Lock()
+	a.access.devices, a.access.devicesUntil = n > 0, now.Add(policyTTL)
+	a.access.mu.Unlock()
+	return n > 0
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -280,8 +281,29 @@ func TestDeviceCertificateListener(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// asked reports whether the user listener asks for a certificate.
+		asked := func() bool {
+			t.Helper()
+			var n atomic.Int32
+			c := e.clientWith(t, nil, func(c *tls.Config) {
+				c.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+					n.Add(1)
+					return &tls.Certificate{}, nil
+				}
+			})
+			if r := do(t, c, "GET", e.userURL+"/healthz", nil); r.status != 200 {
+				t.Fatalf("healthz = %d", r.status)
+			}
+			return n.Load() > 0
+		}
+		if asked() {
+			t.Error("the user listener asks for a certificate while no tenant requires one")
+		}
 		if _, err := e.app.UpdateAccessSettings(ctx, adm, app.AccessSettings{DeviceCerts: true, BreakGlassMinutes: 60}); err != nil {
 			t.Fatal(err)
+		}
+		if !asked() {
+			t.Error("the user listener does not ask for a certificate once a tenant requires one")
 		}
 		us, err := e.app.Users(ctx, adm, app.UserFilter{Query: "nurse"})
 		if err != nil || len(us) != 1 {

@@ -80,15 +80,24 @@ func (s *Server) tlsConfigs() (user, admin *tls.Config, err error) {
 	}
 	if user != nil {
 		// Members' device certificates (a tenant's option): asked for, not
-		// required; one that is offered must be the deployment CA's. Which
-		// account it is good for is the app's check.
-		user.ClientAuth = tls.VerifyClientCertIfGiven
-		user.ClientCAs = s.ca.CertPool()
-		user.VerifyConnection = func(cs tls.ConnectionState) error {
+		// required, and only while some tenant requires them, so browsers
+		// holding an admin certificate are not prompted for nothing. One
+		// that is offered must be the deployment CA's; which account it is
+		// good for is the app's check.
+		asking := user.Clone()
+		asking.ClientAuth = tls.VerifyClientCertIfGiven
+		asking.ClientCAs = s.ca.CertPool()
+		asking.VerifyConnection = func(cs tls.ConnectionState) error {
 			if len(cs.PeerCertificates) == 0 {
 				return nil
 			}
 			return s.ca.Verify(cs.PeerCertificates[0], s.now())
+		}
+		user.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+			if s.app.DeviceCertsInUse(hello.Context()) {
+				return asking, nil
+			}
+			return nil, nil
 		}
 	}
 	return user, admin, nil

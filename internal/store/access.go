@@ -295,3 +295,10 @@ func (db *DB) ReadPlatform(ctx context.Context, fn func(*PlatformTx) error) erro
 		return fn(&PlatformTx{conn: c})
 	})
 }
+
+// DeviceCertTenants counts the tenants that require device certificates.
+func (tx *PlatformTx) DeviceCertTenants(ctx context.Context) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM tenants WHERE device_certs = ?`, true).Scan(&n)
+	return n, wrap(err, "count device-certificate tenants")
+}
