@@ -78,7 +78,8 @@ func walkAccess(t *testing.T, e *env, fx fixture, lang string) {
 		expect(t, 422, "break_glass").contains(t, `href="#f-reason"`, T("breakglass.error_reason"), "緊急 太郎"+lang)
 	reason := "夜間の救急搬送に同行、服薬内容の確認が必要"
 	dr.post(s+"/break-glass", url.Values{"resident_id": {r.ID}, "reason": {reason}}).expect(t, 200, "resident").
-		contains(t, "緊急 太郎"+lang, "data-breakglass", T("breakglass.notice", "佐藤 医師", "緊急 太郎"+lang), reason)
+		contains(t, "緊急 太郎"+lang, "data-breakglass", T("breakglass.notice", "佐藤 医師", "緊急 太郎"+lang), reason, `id="post-form"`).
+		lacks(t, `href="`+s+`/residents/`+r.ID+`/edit"`, `action="`+s+`/residents/`+r.ID+`/team/leave"`, `id="consent-form"`, `id="end-title"`)
 	dr.get(s+"/").expect(t, 200, "home").contains(t, "data-breakglass", reason)
 	dr.post(s+"/residents/"+r.ID+"/posts", url.Values{"category": {"report"}, "importance": {"normal"}, "body": {"救急搬送に同行しました"}}).
 		expect(t, 200, "resident").contains(t, "救急搬送に同行しました")

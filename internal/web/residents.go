@@ -297,6 +297,9 @@ type residentData struct {
 	Me       string
 	Page     app.ResidentPage
 	Writable bool // not ended
+	// Manage: the reader may change the profile, consents and team (on
+	// the team, not only under break-glass) and the resident is not ended.
+	Manage bool
 	Timeline []postItem
 	// Older is the link to the next page of older posts, "" at the end.
 	Older string
@@ -376,7 +379,13 @@ func (w *Web) renderResident(rw http.ResponseWriter, r *http.Request, act care.A
 		return err
 	}
 	base := residentPath(act, id)
-	d := residentData{BreakGlass: bg, Tenant: act.TenantSlug, Me: act.UserID, Page: p, Writable: !p.Resident.Ended(),
+	onTeam := false
+	for _, m := range p.Team {
+		if m.UserID == act.UserID && m.Status == care.TeamActive {
+			onTeam = true
+		}
+	}
+	d := residentData{BreakGlass: bg, Manage: onTeam && !p.Resident.Ended(), Tenant: act.TenantSlug, Me: act.UserID, Page: p, Writable: !p.Resident.Ended(),
 		Facilities: facilityNames(fs), Paged: before != "",
 		ConsentForm: forms.consent, Methods: choices("consent_method", care.ConsentMethods),
 		InviteForm: forms.invite, Professions: choices("profession", care.Professions), FacilityCh: allFacilities(fs)}
