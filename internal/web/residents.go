@@ -299,7 +299,7 @@ type residentData struct {
 	Writable bool // not ended
 	// Manage: the reader may change the profile, consents and team (on
 	// the team, not only under break-glass) and the resident is not ended.
-	Manage bool
+	Manage   bool
 	Timeline []postItem
 	// Older is the link to the next page of older posts, "" at the end.
 	Older string
