@@ -6,28 +6,155 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/renrakucho/renrakucho/internal/app"
+	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/config"
 	"github.com/renrakucho/renrakucho/internal/i18n"
 	"github.com/renrakucho/renrakucho/internal/pki"
 )
 
-// cmdCA issues and lists admin client certificates of the deployment CA.
+// cmdCA manages the deployment CA and its client certificates.
 func (c *cli) cmdCA(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usagef("ca needs a subcommand: issue or list")
+		return usagef("ca needs a subcommand: init, issue, revoke or list")
 	}
 	switch args[0] {
+	case "init":
+		return c.caInit(args[1:])
 	case "issue":
 		return c.caIssue(ctx, args[1:])
+	case "revoke":
+		return c.caRevoke(ctx, args[1:])
 	case "list":
-		return c.caList(args[1:])
+		return c.caList(ctx, args[1:])
 	}
-	return usagef("unknown ca subcommand %q: issue or list", args[0])
+	return usagef("unknown ca subcommand %q: init, issue, revoke or list", args[0])
+}
+
+// caInit creates the deployment CA in DATA/certs when there is none; it
+// never overwrites one (every certificate issued depends on it).
+func (c *cli) caInit(args []string) error {
+	cfg, rest, err := c.loadConfig("ca init", args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("unexpected arguments %q", rest)
+	}
+	dir := certDir(cfg)
+	if _, err := os.Stat(filepath.Join(dir, pki.CertFile)); err == nil {
+		return fmt.Errorf("%s exists: the deployment CA is never overwritten", filepath.Join(dir, pki.CertFile))
+	}
+	if _, err := pki.Create(dir, time.Now()); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "Created the deployment CA:\n  %s\n  %s (its key: keep it secret and backed up)\n",
+		filepath.Join(dir, pki.CertFile), filepath.Join(dir, pki.KeyFile))
+	return nil
+}
+
+// operatorCLI opens the store and the CA and returns the app with the
+// actor of the operator the command acts as (--as, else the first one).
+func (c *cli) operatorCLI(ctx context.Context, cfg config.Config, as, command string) (*app.App, care.Actor, *i18n.Catalogs, func(), error) {
+	log := c.logger(cfg)
+	db, keys, err := openStore(ctx, cfg, false)
+	if err != nil {
+		return nil, care.Actor{}, nil, nil, err
+	}
+	ca, err := loadCA(cfg)
+	if err != nil {
+		db.Close()
+		return nil, care.Actor{}, nil, nil, err
+	}
+	a := newApp(cfg, db, keys, ca, log)
+	fail := func(err error) (*app.App, care.Actor, *i18n.Catalogs, func(), error) {
+		db.Close()
+		return nil, care.Actor{}, nil, nil, err
+	}
+	if ok, err := a.Initialised(ctx); err != nil {
+		return fail(err)
+	} else if !ok {
+		return fail(errNotInitialised)
+	}
+	if as == "" {
+		if as, err = firstOperator(cfg); err != nil {
+			return fail(err)
+		}
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		return fail(err)
+	}
+	act, err := a.OperatorActor(ctx, as, origin(command))
+	if err != nil {
+		return fail(fmt.Errorf("operator %q: %w", as, describe(cat, err)))
+	}
+	return a, act, cat, func() { db.Close() }, nil
+}
+
+// caRevoke revokes a certificate by serial, or every valid certificate of
+// one account (--tenant S --login L), audited, and rewrites the CRL
+// (DATA/certs/crl.pem). The running server refuses it at once.
+func (c *cli) caRevoke(ctx context.Context, args []string) error {
+	own, args, err := splitFlags(args, "tenant", "login", "as")
+	if err != nil {
+		return err
+	}
+	// The serial comes first: the settings' flag parsing stops at it.
+	var serialArg []string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		serialArg, args = args[:1], args[1:]
+	}
+	cfg, rest, err := c.loadConfig("ca revoke", args)
+	if err != nil {
+		return err
+	}
+	rest = append(serialArg, rest...)
+	_, byAccount := own["login"]
+	switch {
+	case len(rest) == 1 && !byAccount:
+	case len(rest) == 0 && byAccount && own["login"] != "":
+		if _, ok := own["tenant"]; !ok {
+			return usagef("--tenant is required with --login (--tenant \"\" for an operator)")
+		}
+	default:
+		return usagef("ca revoke needs a SERIAL or --tenant SLUG --login LOGIN")
+	}
+	a, act, cat, done, err := c.operatorCLI(ctx, cfg, own["as"], "ca revoke")
+	if err != nil {
+		return err
+	}
+	defer done()
+	var serials []string
+	if len(rest) == 1 {
+		serials = []string{strings.ToLower(strings.TrimSpace(rest[0]))}
+	} else {
+		all, err := a.ClientCerts(ctx, act)
+		if err != nil {
+			return describe(cat, err)
+		}
+		for _, cert := range all {
+			if cert.TenantSlug == own["tenant"] && cert.LoginID == own["login"] && !cert.Revoked() {
+				serials = append(serials, cert.Serial)
+			}
+		}
+		if len(serials) == 0 {
+			return fmt.Errorf("no valid certificate is bound to %s", pki.Subject{Tenant: own["tenant"], Login: own["login"]}.CommonName())
+		}
+	}
+	for _, s := range serials {
+		got, err := a.RevokeClientCert(ctx, act, s)
+		if err != nil {
+			return fmt.Errorf("serial %s: %w", s, describe(cat, err))
+		}
+		fmt.Fprintf(c.stdout, "Revoked %s (%s, %s).\n", got.Serial, pki.Subject{Tenant: got.TenantSlug, Login: got.LoginID}.CommonName(), got.Kind)
+	}
+	fmt.Fprintf(c.stdout, "CRL written to %s.\n", crlPath(cfg))
+	return nil
 }
 
 // caIssue issues a client certificate bound to one admin account, as an
@@ -121,10 +248,13 @@ func firstOperator(cfg config.Config) (string, error) {
 	return sub.Login, nil
 }
 
-// caList lists the certificate files under DATA/certs with the account
-// each is bound to and its expiry. Whether one is revoked is the
-// database's to say (the admin console).
-func (c *cli) caList(args []string) error {
+// caList lists the certificates recorded in the database: serial,
+// account, kind, expiry and whether revoked.
+func (c *cli) caList(ctx context.Context, args []string) error {
+	own, args, err := splitFlags(args, "as")
+	if err != nil {
+		return err
+	}
 	cfg, rest, err := c.loadConfig("ca list", args)
 	if err != nil {
 		return err
@@ -132,39 +262,29 @@ func (c *cli) caList(args []string) error {
 	if len(rest) > 0 {
 		return usagef("unexpected arguments %q", rest)
 	}
-	dir := certDir(cfg)
-	paths, err := filepath.Glob(filepath.Join(dir, "*.crt"))
+	a, act, cat, done, err := c.operatorCLI(ctx, cfg, own["as"], "ca list")
 	if err != nil {
 		return err
 	}
-	sort.Strings(paths)
+	defer done()
+	certs, err := a.ClientCerts(ctx, act)
+	if err != nil {
+		return describe(cat, err)
+	}
+	now := time.Now()
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "FILE\tTENANT\tLOGIN\tEXPIRES\tSHA-256")
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
+	fmt.Fprintln(tw, "SERIAL\tACCOUNT\tKIND\tNOT AFTER\tREVOKED")
+	for _, cert := range certs {
+		account := pki.Subject{Tenant: cert.TenantSlug, Login: cert.LoginID}.CommonName()
+		notAfter := cert.NotAfter.In(tokyo()).Format("2006-01-02 15:04")
+		if cert.Expired(now) {
+			notAfter += " (expired)"
 		}
-		cert, err := pki.ParseCertPEM(data)
-		if err != nil {
-			fmt.Fprintf(tw, "%s\t?\t?\t?\t%v\n", filepath.Base(p), err)
-			continue
+		revoked := "-"
+		if cert.RevokedAt != nil {
+			revoked = cert.RevokedAt.In(tokyo()).Format("2006-01-02 15:04")
 		}
-		tenant, login := "", ""
-		if sub, ok := pki.SubjectOf(cert); ok {
-			tenant, login = sub.Tenant, sub.Login
-			if tenant == "" {
-				tenant = "(operator)"
-			}
-		} else if cert.IsCA {
-			tenant, login = "(CA)", "-"
-		}
-		expires := cert.NotAfter.In(tokyo()).Format("2006-01-02")
-		if time.Now().After(cert.NotAfter) {
-			expires += " (expired)"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", filepath.Base(p), tenant, login, expires,
-			strings.ToUpper(pki.Fingerprint(cert)[:16])+"…")
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cert.Serial, account, cert.Kind, notAfter, revoked)
 	}
 	return tw.Flush()
 }

@@ -13,6 +13,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/netip"
 	"os"
 	"os/signal"
 	"os/user"
@@ -75,7 +76,7 @@ func commands() []command {
 		{"demo", "seed the demo tenants, certificates included, and run the server", (*cli).cmdDemo},
 		{"init", "create the deployment CA, the first operator and their client certificate", (*cli).cmdInit},
 		{"migrate", "apply database migrations and exit", (*cli).cmdMigrate},
-		{"ca", "issue (ca issue --tenant SLUG --login LOGIN) or list (ca list) client certificates", (*cli).cmdCA},
+		{"ca", "the deployment CA: init, issue, revoke and list client certificates", (*cli).cmdCA},
 		{"keys", "encryption keys: keys status | rotate [--tenant SLUG] [--wait] | rotate --kek | shred --tenant SLUG --confirm SLUG | init", (*cli).cmdKeys},
 		{"verify-audit", "check every audit chain (verify-audit [--checkpoint FILE,…])", (*cli).cmdVerifyAudit},
 		{"backup", "write a consistent backup of the database to a directory (backup DIR)", (*cli).cmdBackup},
@@ -154,8 +155,10 @@ func (c *cli) cmdHelp(ctx context.Context, args []string) error {
 		fmt.Fprintln(c.stdout, "  The password may also come from RENRAKUCHO_INIT_PASSWORD, or is asked for twice on a terminal.")
 		config.PrintUsage(c.stdout, "renrakucho init")
 	case "ca":
-		fmt.Fprintln(c.stdout, "Usage: renrakucho ca issue --tenant SLUG --login LOGIN [--as OPERATOR] [settings]")
-		fmt.Fprintln(c.stdout, "       renrakucho ca list [settings]")
+		fmt.Fprintln(c.stdout, "Usage: renrakucho ca init [settings]")
+		fmt.Fprintln(c.stdout, "       renrakucho ca issue --tenant SLUG --login LOGIN [--as OPERATOR] [settings]")
+		fmt.Fprintln(c.stdout, "       renrakucho ca revoke SERIAL | --tenant SLUG --login LOGIN [--as OPERATOR] [settings]")
+		fmt.Fprintln(c.stdout, "       renrakucho ca list [--as OPERATOR] [settings]")
 		fmt.Fprintln(c.stdout, "  --tenant \"\" issues an operator's certificate.")
 		config.PrintUsage(c.stdout, "renrakucho ca")
 	case "verify-audit":
@@ -243,12 +246,22 @@ func openKeys(cfg config.Config, create bool) (*seal.Keyring, error) {
 
 // newApp returns the application over db with the configured timeouts.
 func newApp(cfg config.Config, db *store.DB, keys *seal.Keyring, ca *pki.CA, log *slog.Logger) *app.App {
+	// Validate checked --operator-allow; a config that skipped it allows
+	// no address rather than every one.
+	operatorAllow, err := cfg.OperatorPrefixes()
+	if err != nil {
+		operatorAllow = []netip.Prefix{netip.PrefixFrom(netip.IPv6Unspecified(), 128)}
+	}
 	return app.New(db, auth.NewHasher(auth.DefaultParams, 0), app.Options{
 		IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionAbsolute, CA: ca, Log: log, Keys: keys,
+		OperatorAllow: operatorAllow, CRLPath: crlPath(cfg),
 		// One node: the in-process hub. Several nodes will need the
 		// PostgreSQL LISTEN/NOTIFY hub behind the same interface.
 		Hub: realtime.NewLocal()})
 }
+
+// crlPath is where the CRL is rewritten after each revocation.
+func crlPath(cfg config.Config) string { return filepath.Join(certDir(cfg), "crl.pem") }
 
 // certDir is where the CA and issued certificates live.
 func certDir(cfg config.Config) string { return filepath.Join(cfg.DataDir, "certs") }

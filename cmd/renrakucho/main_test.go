@@ -184,7 +184,9 @@ func TestUsage(t *testing.T) {
 		{"ErrBadAddr", []string{"serve", "--addr", "0.0.0.0:8080"}, exitUsage, "", "--addr (RENRAKUCHO_ADDR)"},
 		{"ErrServeArgs", []string{"serve", "extra"}, exitUsage, "", "unexpected arguments"},
 		{"ErrInitNoLogin", []string{"init", "--data", "x"}, exitUsage, "", "--login and --name are required"},
-		{"ErrCANoSub", []string{"ca"}, exitUsage, "", "issue or list"},
+		{"ErrCANoSub", []string{"ca"}, exitUsage, "", "init, issue, revoke or list"},
+		{"ErrCARevokeNothing", []string{"ca", "revoke"}, exitUsage, "", "ca revoke needs a SERIAL or --tenant SLUG --login LOGIN"},
+		{"ErrCARevokeNoTenant", []string{"ca", "revoke", "--login", "admin"}, exitUsage, "", "--tenant is required with --login"},
 		{"ErrCAIssueNoLogin", []string{"ca", "issue", "--tenant", "demo"}, exitUsage, "", "--tenant and --login are required"},
 		{"HelpVerifyAudit", []string{"help", "verify-audit"}, exitOK, "--checkpoint FILE", ""},
 		{"HelpBackup", []string{"help", "backup"}, exitOK, "renrakucho backup DIR", ""},
@@ -323,8 +325,43 @@ func TestInitServeCA(t *testing.T) {
 					t.Errorf("issue for an unknown tenant: exit %d, stderr %q", code, stderr)
 				}
 				code, stdout, _ = runCLI(t, noEnv, append([]string{"ca", "list"}, args...)...)
-				if code != exitOK || !strings.Contains(stdout, "operator.root.crt") || !strings.Contains(stdout, "(CA)") {
+				if code != exitOK || !strings.Contains(stdout, "operator.root") || !strings.Contains(stdout, "NOT AFTER") {
 					t.Errorf("ca list: exit %d\n%s", code, stdout)
+				}
+				code, _, stderr = runCLI(t, noEnv, append([]string{"ca", "init"}, args...)...)
+				if code != exitError || !strings.Contains(stderr, "never overwritten") {
+					t.Errorf("ca init over an existing CA: exit %d, stderr %q", code, stderr)
+				}
+			})
+
+			t.Run("CARevoke", func(t *testing.T) {
+				code, stdout, stderr := runCLI(t, noEnv, append([]string{"ca", "issue", "--tenant", "", "--login", "root"}, args...)...)
+				if code != exitOK {
+					t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+				}
+				_, serial, _ := strings.Cut(stdout, "(serial ")
+				serial, _, _ = strings.Cut(serial, ",")
+				code, stdout, stderr = runCLI(t, noEnv, append([]string{"ca", "revoke", serial}, args...)...)
+				if code != exitOK || !strings.Contains(stdout, "Revoked "+serial) {
+					t.Fatalf("ca revoke %s: exit %d\n%s\n%s", serial, code, stdout, stderr)
+				}
+				crl, err := os.ReadFile(filepath.Join(certs, "crl.pem"))
+				if err != nil || !strings.Contains(string(crl), "BEGIN X509 CRL") {
+					t.Errorf("crl.pem: %v %q", err, crl)
+				}
+				code, stdout, _ = runCLI(t, noEnv, append([]string{"ca", "list"}, args...)...)
+				var line string
+				for _, l := range strings.Split(stdout, "\n") {
+					if strings.HasPrefix(l, serial) {
+						line = l
+					}
+				}
+				if code != exitOK || line == "" || strings.HasSuffix(strings.TrimSpace(line), "-") {
+					t.Errorf("ca list does not show %s revoked:\n%s", serial, stdout)
+				}
+				code, stdout, stderr = runCLI(t, noEnv, append([]string{"ca", "revoke", "--tenant", "", "--login", "nobody"}, args...)...)
+				if code != exitError || !strings.Contains(stderr, "no valid certificate") {
+					t.Errorf("revoke for an account without certificates: exit %d %q", code, stderr)
 				}
 			})
 		})

@@ -30,6 +30,9 @@ type App struct {
 	log      *slog.Logger
 	idle     time.Duration
 	absolute time.Duration
+	// access holds the operator allow-list, the CRL file and the cache of
+	// tenants' access policies (allowlist.go, certs.go).
+	access *accessState
 }
 
 // Options configure New.
@@ -46,6 +49,12 @@ type Options struct {
 	// Keys is the keyring the store seals with, for key rotation.
 	Keys *seal.Keyring
 	Log  *slog.Logger
+	// OperatorAllow is where the operator console may be used from
+	// (--operator-allow); empty allows every address.
+	OperatorAllow care.AllowList
+	// CRLPath is the file the CRL is rewritten to after each revocation;
+	// "" writes none.
+	CRLPath string
 }
 
 // New returns the application over db.
@@ -62,7 +71,8 @@ func New(db *store.DB, hasher *auth.Hasher, opt Options) *App {
 	if opt.Hub == nil {
 		opt.Hub = realtime.Nop{}
 	}
-	return &App{db: db, hasher: hasher, ca: opt.CA, hub: opt.Hub, keys: opt.Keys, log: opt.Log, idle: opt.IdleTimeout, absolute: opt.AbsoluteTimeout}
+	return &App{db: db, hasher: hasher, ca: opt.CA, hub: opt.Hub, keys: opt.Keys, log: opt.Log, idle: opt.IdleTimeout,
+		absolute: opt.AbsoluteTimeout, access: newAccessState(opt.OperatorAllow, opt.CRLPath)}
 }
 
 // Hub returns the live-event hub, for the event stream endpoint.

@@ -164,7 +164,7 @@ func (a *App) CreatePost(ctx context.Context, act care.Actor, residentID string,
 		audience []string
 	)
 	err := a.inTenant(ctx, act, func(tx *store.Tx) error {
-		r, err := a.residentAccess(ctx, tx, act, residentID, true)
+		r, err := a.residentAccessToPost(ctx, tx, act, residentID)
 		if err != nil {
 			return err
 		}

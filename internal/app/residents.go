@@ -36,8 +36,13 @@ func (a *App) today() time.Time {
 // resident's care team, and either the resident has an active consent or
 // the user belongs to the resident's owning facility. (The tenant is
 // active: sessions guarantee it.)
+//
+// A running break-glass grant (DESIGN §3.15) opens the one resident to the
+// user outside the team and the consent rule; m.BreakGlass is true only
+// until the grant's expiry, compared with the transaction's clock, so the
+// access ends by itself. See breakglass.go for what it allows.
 func mayAccess(r care.Resident, m store.Member) bool {
-	return m.UserActive && m.Status == care.TeamActive && (r.ConsentActive || m.InFacility)
+	return m.UserActive && (m.Status == care.TeamActive && (r.ConsentActive || m.InFacility) || m.BreakGlass)
 }
 
 // residentAccess loads a resident the actor may access, or returns
@@ -50,6 +55,13 @@ func (a *App) residentAccess(ctx context.Context, tx *store.Tx, act care.Actor, 
 	}
 	if !mayAccess(r, m) {
 		return care.Resident{}, care.NotFound("resident")
+	}
+	mode := accessRead
+	if write {
+		mode = accessWrite
+	}
+	if err := a.breakGlassUse(ctx, tx, act, r, m, mode); err != nil {
+		return care.Resident{}, err
 	}
 	if write && r.Ended() {
 		return care.Resident{}, care.Errorf(care.EConflict, "error.resident_ended")

@@ -69,6 +69,9 @@ func (a *App) Login(ctx context.Context, c Credentials) (string, care.Actor, err
 		a.hasher.Verify(ctx, "", c.Password) // the same work as for a known tenant
 		return "", care.Actor{}, errLogin()
 	}
+	if reason, err := a.tenantGate(ctx, tenant.ID, c.LoginID, c.Origin, c.CertFingerprint); reason != "" {
+		return "", care.Actor{}, a.refuseLogin(ctx, tenant.ID, c, reason, err)
+	}
 	// The password is verified outside any transaction: argon2id is slow on
 	// purpose and must not hold the writer.
 	ok, verr := a.hasher.Verify(ctx, hash, c.Password)
@@ -133,6 +136,8 @@ func (a *App) checkAdminCert(ctx context.Context, tenantID, loginID string, role
 		switch {
 		case err != nil:
 			reason = "certificate not issued to an account"
+		case c.Kind == store.CertDevice:
+			reason = "a device certificate is not an admin certificate"
 		case c.TenantID != tenantID || c.LoginID != loginID:
 			reason = "certificate bound to another account"
 		case c.RevokedAt != nil:
@@ -187,6 +192,9 @@ func (a *App) loginOperator(ctx context.Context, c Credentials) (string, care.Ac
 		reason = "operator inactive"
 	default:
 		reason = a.checkAdminCert(ctx, "", op.LoginID, care.RoleOperator, c.CertFingerprint)
+	}
+	if reason == "" {
+		reason = a.operatorGate(c.Origin.IP)
 	}
 	token, sessionID := auth.NewToken(auth.OperatorScope)
 	act := care.Actor{UserID: op.ID, LoginID: op.LoginID, Name: op.Name, Role: care.RoleOperator, SessionID: sessionID,
@@ -266,6 +274,9 @@ func (a *App) authenticate(ctx context.Context, token string, o care.Origin, cer
 		a.db.InTenant(ctx, scope, func(tx *store.Tx) error { return tx.DeleteSession(ctx, id) })
 		return care.Actor{}, &care.Error{Code: care.EUnauthorized, Key: "error.session_expired"}
 	}
+	if reason, err := a.tenantGate(ctx, tenant.ID, u.LoginID, o, certFingerprint); reason != "" {
+		return care.Actor{}, err
+	}
 	if o.Listener == care.AdminListener {
 		if reason := a.checkAdminCert(ctx, tenant.ID, u.LoginID, u.Role, certFingerprint); reason != "" {
 			return care.Actor{}, care.Unauthorized()
@@ -319,6 +330,9 @@ func (a *App) authenticateOperator(ctx context.Context, id string, o care.Origin
 	}
 	if reason := a.checkAdminCert(ctx, "", op.LoginID, care.RoleOperator, certFingerprint); reason != "" {
 		return care.Actor{}, care.Unauthorized()
+	}
+	if reason := a.operatorGate(o.IP); reason != "" {
+		return care.Actor{}, errAddress()
 	}
 	return care.Actor{UserID: op.ID, LoginID: op.LoginID, Name: op.Name, Role: care.RoleOperator, SessionID: id,
 		Listener: care.AdminListener, IP: o.IP, UserAgent: o.UserAgent}, nil

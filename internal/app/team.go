@@ -16,7 +16,8 @@ func (a *App) Team(ctx context.Context, act care.Actor, residentID string) ([]ca
 		return nil, err
 	}
 	out := []care.TeamMember{}
-	err := a.readTenant(ctx, act, func(tx *store.Tx) error {
+	// A write transaction: a use through a break-glass grant is audited.
+	err := a.inTenant(ctx, act, func(tx *store.Tx) error {
 		if _, err := a.residentAccess(ctx, tx, act, residentID, false); err != nil {
 			return err
 		}

@@ -62,6 +62,15 @@ const (
 	AuditSeal     Action = "audit.seal"     // entries from before the chain were chained
 	AuditEvidence Action = "audit.evidence" // an evidence export with the chain proof
 	AuditLogins   Action = "audit.logins"   // an admin viewed the users' last logins
+	// Access controls: client certificates, allow-lists, break-glass.
+	CertRevoke       Action = "cert.revoke"
+	CertDeviceIssue  Action = "cert.device_issue"      // a member's device certificate
+	AccessUpdate     Action = "access.update"          // allow-lists, device certificates, break-glass time
+	BreakGlassSearch Action = "breakglass.search"      // a member searched the register to open one resident
+	BreakGlassOpen   Action = "breakglass.open"        // a member opened a resident outside their teams
+	BreakGlassView   Action = "breakglass.view"        // a use of a resident through a break-glass grant
+	BreakGlassReview Action = "breakglass.review"      // an admin listed break-glass grants
+	BreakGlassAck    Action = "breakglass.acknowledge" // an admin acknowledged one
 )
 
 // All is the whole catalogue, in display order: the log viewer offers
@@ -73,6 +82,7 @@ var All = []Action{
 	TeamInvite, TeamAccept, TeamDecline, TeamLeave, TeamRemove, PostCreate, PostUpdate, PostDelete, PostView,
 	PostSearch, PostRead, CommentCreate, GroupCreate, GroupUpdate, GroupView, KeysRotate, KeysReencrypt, KeysRotateKEK,
 	KeysShred, AuditPurge, AuditSeal, AuditEvidence, AuditLogins,
+	CertRevoke, CertDeviceIssue, AccessUpdate, BreakGlassSearch, BreakGlassOpen, BreakGlassView, BreakGlassReview, BreakGlassAck,
 }
 
 // Result says how an audited attempt ended.

@@ -26,6 +26,11 @@ const (
 	ActContactBook      Action = "contactbook.use"
 	ActResidentRegister Action = "resident.register"
 	ActGroupUse         Action = "group.use"
+	// ActBreakGlass opens one resident outside one's teams in an emergency
+	// (DESIGN §3.15); ActBreakGlassReview lists and acknowledges those
+	// openings.
+	ActBreakGlass       Action = "breakglass.open"
+	ActBreakGlassReview Action = "breakglass.review"
 )
 
 // rule says which roles may take an action and through which listener.
@@ -56,6 +61,8 @@ var permissions = map[Action]rule{
 	ActContactBook:      {roles: []Role{RoleMember, RoleFacilityAdmin, RoleTenantAdmin}},
 	ActGroupUse:         {roles: []Role{RoleMember, RoleFacilityAdmin, RoleTenantAdmin}},
 	ActResidentRegister: {roles: []Role{RoleTenantAdmin, RoleFacilityAdmin}, console: true},
+	ActBreakGlass:       {roles: []Role{RoleMember, RoleFacilityAdmin, RoleTenantAdmin}},
+	ActBreakGlassReview: {roles: []Role{RoleTenantAdmin}, console: true},
 }
 
 // Can reports whether the actor's role may take the action through the

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/renrakucho/renrakucho/internal/care"
 )
 
 // Config is every setting of a renrakucho process. The zero value is not
@@ -61,6 +63,10 @@ type Config struct {
 	// TrustedProxies (--trusted-proxies, comma-separated) are the CIDRs
 	// whose X-Forwarded-For is believed. Use TrustedPrefixes to parse them.
 	TrustedProxies []string
+	// OperatorAllow (--operator-allow, comma-separated) are the CIDRs the
+	// operator console may be used from; empty allows every address. Use
+	// OperatorPrefixes to parse them.
+	OperatorAllow []string
 	// MaxBody (--max-body) bounds JSON and form request bodies, in bytes.
 	MaxBody int64
 	// DemoPassword (--demo-password or --password) is the password of
@@ -177,20 +183,22 @@ func (c Config) TrustedPrefixes() ([]netip.Prefix, error) {
 	return out, nil
 }
 
-func parsePrefix(s string) (netip.Prefix, error) {
-	s = strings.TrimSpace(s)
-	if !strings.Contains(s, "/") {
-		a, err := netip.ParseAddr(s)
+// OperatorPrefixes parses OperatorAllow, in the forms of TrustedPrefixes
+// (IPv4-mapped prefixes become IPv4).
+func (c Config) OperatorPrefixes() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range c.OperatorAllow {
+		p, err := parsePrefix(s)
 		if err != nil {
-			return netip.Prefix{}, err
+			return nil, settingError("operator-allow", "%q is not a CIDR (e.g. 192.0.2.0/24): %v", s, err)
 		}
-		return netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()), nil
+		out = append(out, p)
 	}
-	p, err := netip.ParsePrefix(s)
-	if err != nil {
-		return netip.Prefix{}, err
-	}
-	return p.Masked(), nil
+	return out, nil
+}
+
+func parsePrefix(s string) (netip.Prefix, error) {
+	return care.ParsePrefix(s)
 }
 
 // Redacted returns every setting by name, as effective values (DSN for db,

@@ -241,6 +241,9 @@ func TestValidate(t *testing.T) {
 		{"OKIPv6Loopback", func(c *Config) { c.Addr = "[::1]:8080" }, ""},
 		{"OKPortZeroBoth", func(c *Config) { c.Addr, c.AdminAddr = "127.0.0.1:0", "127.0.0.1:0" }, ""},
 		{"OKProxies", func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/8", "fd00::/8", "192.0.2.7"} }, ""},
+		{"OKOperatorAllow", func(c *Config) {
+			c.OperatorAllow = []string{"192.0.2.0/24", "2001:db8::/32", "::ffff:10.0.0.0/104", "198.51.100.7"}
+		}, ""},
 		{"OKPublicURL", func(c *Config) { c.PublicURL = "https://care.example.jp/" }, ""},
 		{"OKLogLevelUpper", func(c *Config) { c.LogLevel = "WARN" }, ""},
 		{"OKSessionEqual", func(c *Config) { c.SessionIdle, c.SessionAbsolute = time.Hour, time.Hour }, ""},
@@ -267,6 +270,9 @@ func TestValidate(t *testing.T) {
 		{"ErrSessionAbsolute", func(c *Config) { c.SessionAbsolute = 10 * time.Minute }, "--session-absolute (RENRAKUCHO_SESSION_ABSOLUTE)"},
 		{"ErrTrustedProxies", func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/33"} }, "--trusted-proxies (RENRAKUCHO_TRUSTED_PROXIES)"},
 		{"ErrTrustedProxiesName", func(c *Config) { c.TrustedProxies = []string{"proxy.local"} }, "--trusted-proxies (RENRAKUCHO_TRUSTED_PROXIES)"},
+		{"ErrOperatorAllow", func(c *Config) { c.OperatorAllow = []string{"192.0.2.0/33"} }, "--operator-allow (RENRAKUCHO_OPERATOR_ALLOW)"},
+		{"ErrOperatorAllowName", func(c *Config) { c.OperatorAllow = []string{"office.example"} }, "--operator-allow (RENRAKUCHO_OPERATOR_ALLOW)"},
+		{"ErrOperatorAllowMapped", func(c *Config) { c.OperatorAllow = []string{"::ffff:10.0.0.0/64"} }, "--operator-allow (RENRAKUCHO_OPERATOR_ALLOW)"},
 		{"ErrMaxBody", func(c *Config) { c.MaxBody = 0 }, "--max-body (RENRAKUCHO_MAX_BODY)"},
 	}
 	for _, tt := range tests {
@@ -366,5 +372,31 @@ func TestTrustedPrefixes(t *testing.T) {
 	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("TrustedPrefixes() = %v, want %v", got, want)
+	}
+}
+
+func TestOperatorPrefixes(t *testing.T) {
+	c := Default()
+	c.OperatorAllow = []string{"::ffff:10.1.2.3/104", "2001:db8::1", "192.0.2.77/24"}
+	got, err := c.OperatorPrefixes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10.0.0.0/8", "2001:db8::1/128", "192.0.2.0/24"}
+	if len(got) != len(want) {
+		t.Fatalf("OperatorPrefixes() = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i].String() != want[i] {
+			t.Errorf("prefix %d = %s, want %s", i, got[i], want[i])
+		}
+	}
+	env := map[string]string{}
+	l, _, err := Load("serve", []string{"--operator-allow", "192.0.2.0/24,2001:db8::/32"}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.OperatorAllow) != 2 || l.OperatorAllow[1] != "2001:db8::/32" {
+		t.Errorf("Load: OperatorAllow = %q", l.OperatorAllow)
 	}
 }

@@ -92,6 +92,20 @@ var settings = []setting{
 		get: func(c Config) string { return strings.Join(c.TrustedProxies, ",") },
 	},
 	{
+		name:  "operator-allow",
+		usage: "comma-separated CIDRs the operator console may be used from (empty: any address)",
+		set: func(c *Config, v string) error {
+			c.OperatorAllow = nil
+			for _, p := range strings.Split(v, ",") {
+				if p = strings.TrimSpace(p); p != "" {
+					c.OperatorAllow = append(c.OperatorAllow, p)
+				}
+			}
+			return nil
+		},
+		get: func(c Config) string { return strings.Join(c.OperatorAllow, ",") },
+	},
+	{
 		name:  "max-body",
 		usage: "largest JSON or form request body, in bytes",
 		set: func(c *Config, v string) error {

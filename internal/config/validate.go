@@ -86,6 +86,9 @@ func (c Config) Validate() error {
 	if _, err := c.TrustedPrefixes(); err != nil {
 		errs = append(errs, err)
 	}
+	if _, err := c.OperatorPrefixes(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.MaxBody <= 0 {
 		bad("max-body", "must be a positive number of bytes, got %d", c.MaxBody)
 	}

@@ -39,6 +39,11 @@ func TestClientIP(t *testing.T) {
 		{"TrustedIPv6Proxy", "[fd00::1]:443", "2001:db8::2", "2001:db8::2"},
 		{"GarbageHeader", "10.1.2.3:5000", "not-an-ip", "10.1.2.3"},
 		{"AllTrusted", "10.1.2.3:5000", "10.4.4.4", "10.4.4.4"},
+		{"TrustedMappedPeer", "[::ffff:10.1.2.3]:443", "198.51.100.7", "198.51.100.7"},
+		{"MappedHopUnmapped", "10.1.2.3:5000", "::ffff:198.51.100.7", "198.51.100.7"},
+		{"MappedTrustedHop", "10.1.2.3:5000", "198.51.100.7, ::ffff:10.4.4.4", "198.51.100.7"},
+		{"SpoofedIPv6FromUntrusted", "[2001:db8::1]:443", "fd00::9, 203.0.113.1", "2001:db8::1"},
+		{"SpoofedLeftmostThroughProxy", "10.1.2.3:5000", "203.0.113.1, 198.51.100.7", "198.51.100.7"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

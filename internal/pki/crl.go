@@ -48,3 +48,12 @@ func (ca *CA) CreateCRL(revokedSerials []string, number int64, now time.Time) ([
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: der}), nil
 }
+
+// WriteCRLFile replaces the CRL file at path atomically (mode 0644: a CRL
+// is public), so software reading it never sees half a list.
+func WriteCRLFile(path string, crlPEM []byte) error {
+	if err := writeReplace(path, crlPEM, 0o644); err != nil {
+		return fmt.Errorf("pki: write crl: %w", err)
+	}
+	return nil
+}

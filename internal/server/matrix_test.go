@@ -46,6 +46,8 @@ type vals struct {
 	PostID     string
 	GroupID    string
 	MemberID   string // a care-team member of ResidentID
+	CertSerial string // a device certificate of the tenant
+	GrantID    string // a break-glass grant on ResidentID
 }
 
 // routeSpec says how to exercise one route.
@@ -80,7 +82,7 @@ func jsonBody(tmpl string) func(vals, int) (string, string) {
 
 func fill(s string, v vals, n int) string {
 	return strings.NewReplacer("SLUG", v.Slug, "FID", v.FacilityID, "UID", v.UserID, "LOGIN", v.Login,
-		"INVITEE", v.MemberID, "N", fmt.Sprint(n), "PW", matrixPW).Replace(s)
+		"INVITEE", v.MemberID, "RID", v.ResidentID, "N", fmt.Sprint(n), "PW", matrixPW).Replace(s)
 }
 
 // matrix has one entry per route of both listeners, by "METHOD PATTERN".
@@ -220,6 +222,18 @@ var matrix = map[string]routeSpec{
 	"POST /admin/settings":                                  {body: form("ended_retention_years", "7")},
 	"GET /api/v1/settings":                                  {},
 	"PATCH /api/v1/settings":                                {body: jsonBody(`{"ended_retention_years":7}`)},
+	// Access controls (certificates, allow-lists, break-glass).
+	"GET /operator/certs":                      {},
+	"POST /operator/certs/{serial}/revoke":     {object: "cert", mutates: true},
+	"GET /admin/certs":                         {},
+	"POST /admin/certs/{serial}/revoke":        {object: "cert", mutates: true},
+	"POST /admin/users/{id}/device-cert":       {object: "user", mutates: true},
+	"GET /admin/access":                        {},
+	"POST /admin/access":                       {body: form("admin_allow", "", "user_allow", "", "break_glass_minutes", "60")},
+	"GET /admin/break-glass":                   {},
+	"POST /admin/break-glass/{id}/acknowledge": {object: "grant", mutates: true},
+	"GET /t/{tenant}/break-glass":              {object: "tenant", query: "?name=%E3%83%99%E3%83%BC%E3%82%BF&birth_date=1938-04-01"},
+	"POST /t/{tenant}/break-glass":             {object: "resident", body: form("resident_id", "RID", "reason", "夜間の救急搬送に同行するため")},
 }
 
 // principal is one kind of caller.
@@ -317,6 +331,7 @@ func (m *matrixEnv) seed(t *testing.T) {
 		nurse := m.actor(t, slug, "nurse", pw)
 		m.nurse[slug] = nurse
 		m.book(t, nurse, &v, strings.ToUpper(slug))
+		m.access(t, slug, &v, "fadmin", pw)
 		if slug == "alpha" {
 			m.own = v
 		} else {
@@ -338,7 +353,8 @@ func (m *matrixEnv) seed(t *testing.T) {
 	m.none = vals{Slug: "nosuchtenant", FacilityID: "0190f000-0000-7000-8000-000000000000",
 		UserID: "0190f000-0000-7000-8000-000000000001", Login: "nurse", ResidentID: "0190f000-0000-7000-8000-000000000002",
 		ConsentID: "0190f000-0000-7000-8000-000000000003", PostID: "0190f000-0000-7000-8000-000000000004",
-		GroupID: "0190f000-0000-7000-8000-000000000005", MemberID: "0190f000-0000-7000-8000-000000000006"}
+		GroupID: "0190f000-0000-7000-8000-000000000005", MemberID: "0190f000-0000-7000-8000-000000000006",
+		CertSerial: "7f00000000000000000000000000abcd", GrantID: "0190f000-0000-7000-8000-000000000007"}
 }
 
 func (m *matrixEnv) certClient(t *testing.T, key string) (*http.Client, string) {
@@ -422,6 +438,22 @@ func (m *matrixEnv) book(t *testing.T, nurse care.Actor, v *vals, tag string) {
 	v.ResidentID, v.ConsentID, v.PostID, v.GroupID = r.ID, c.ID, p.ID, g.ID
 }
 
+// access gives the tenant a device certificate (for v.UserID) and a
+// break-glass grant on v.ResidentID, opened by login (not on its team).
+func (m *matrixEnv) access(t *testing.T, slug string, v *vals, login, pw string) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := m.app.IssueDeviceCert(ctx, m.admin[slug], v.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := m.app.OpenBreakGlass(ctx, m.actor(t, slug, login, pw), v.ResidentID, "夜間の緊急対応のため閲覧")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.CertSerial, v.GrantID = c.Serial, g.ID
+}
+
 // fresh makes new own objects for a mutating request.
 func (m *matrixEnv) fresh(t *testing.T) vals {
 	t.Helper()
@@ -439,6 +471,7 @@ func (m *matrixEnv) fresh(t *testing.T) vals {
 	}
 	v := vals{Slug: "alpha", FacilityID: f.ID, UserID: u.ID, Login: "nurse", MemberID: m.own.MemberID}
 	m.book(t, m.nurse["alpha"], &v, "ALPHA")
+	m.access(t, "alpha", &v, fmt.Sprintf("temp%d", n), matrixPW)
 	return v
 }
 
@@ -476,7 +509,8 @@ func (m *matrixEnv) do(t *testing.T, l care.Listener, rt httpx.Route, spec route
 	}
 	path = strings.ReplaceAll(path, "{tenant}", slug)
 	path = strings.ReplaceAll(path, "{id}", map[string]string{"facility": v.FacilityID, "user": v.UserID,
-		"resident": v.ResidentID, "post": v.PostID, "group": v.GroupID}[spec.object])
+		"resident": v.ResidentID, "post": v.PostID, "group": v.GroupID, "grant": v.GrantID}[spec.object])
+	path = strings.ReplaceAll(path, "{serial}", v.CertSerial)
 	path = strings.ReplaceAll(path, "{cid}", v.ConsentID)
 	path = strings.ReplaceAll(path, "{uid}", v.MemberID)
 	path = strings.ReplaceAll(path, "{file...}", "app.css")
@@ -523,7 +557,7 @@ func (m *matrixEnv) do(t *testing.T, l care.Listener, rt httpx.Route, spec route
 // and slug in the request, and the request ID.
 func normalise(a answer, v vals) answer {
 	r := strings.NewReplacer(v.Slug, "SLUG", v.FacilityID, "ID", v.UserID, "ID", v.ResidentID, "ID", v.ConsentID, "ID",
-		v.PostID, "ID", v.GroupID, "ID", v.MemberID, "ID")
+		v.PostID, "ID", v.GroupID, "ID", v.MemberID, "ID", v.CertSerial, "ID", v.GrantID, "ID")
 	a.body = r.Replace(a.body)
 	a.loc = r.Replace(a.loc)
 	if i := strings.Index(a.body, `"request_id":"`); i >= 0 {

@@ -183,6 +183,9 @@ func (s *Server) compose(l *listener) (h http.Handler, err error) {
 	}))
 
 	inner := l.sessions.Middleware(s.fallback(mux))
+	if l.name == care.AdminListener {
+		inner = s.adminGate(inner)
+	}
 	h = httpx.Logger(s.log, s.metrics.instrument(l.name, mux, known,
 		httpx.SecureHeaders(cop.Handler(inner))))
 	return h, nil

@@ -112,7 +112,7 @@ func startWithCA(t *testing.T, db *store.DB, ca *pki.CA, opts ...option) *env {
 			t.Errorf("Run returned %v after cancel", err)
 		}
 	})
-	e.admin = e.clientWith(t, clientCert(t, ca, pki.Subject{Login: "scraper"}))
+	e.admin = e.clientWith(t, recordedCert(t, db, ca, pki.Subject{Login: "scraper"}))
 	e.user = e.clientWith(t, nil)
 	return e
 }
@@ -137,6 +137,26 @@ func (e *env) clientWith(t *testing.T, cert *tls.Certificate, mutate ...func(*tl
 func clientCert(t *testing.T, ca *pki.CA, sub pki.Subject) *tls.Certificate {
 	t.Helper()
 	issued, err := ca.IssueClient(sub, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := issued.TLSCertificate()
+	return &c
+}
+
+// recordedCert returns a client certificate issued by the CA and recorded
+// as an admin certificate, as `renrakucho ca issue` would, so that the
+// admin listener's gate lets it through.
+func recordedCert(t *testing.T, db *store.DB, ca *pki.CA, sub pki.Subject) *tls.Certificate {
+	t.Helper()
+	issued, err := ca.IssueClient(sub, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Platform(context.Background(), func(ptx *store.PlatformTx) error {
+		return ptx.RecordClientCert(context.Background(), store.ClientCert{Serial: issued.Serial, LoginID: sub.Login,
+			Fingerprint: pki.Fingerprint(issued.Cert), NotAfter: issued.NotAfter, Kind: store.CertAdmin})
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +269,8 @@ func TestAdminClientCertificate(t *testing.T) {
 			{"ErrNoCertificate", nil, false},
 			{"ErrSelfSigned", selfSigned(t), false},
 			{"ErrOtherCA", clientCert(t, otherCA, pki.Subject{Login: "operator"}), false},
-			{"OKDeploymentCA", clientCert(t, e.ca, pki.Subject{Tenant: "demo", Login: "admin"}), true},
+			{"ErrNotRecorded", clientCert(t, e.ca, pki.Subject{Tenant: "demo", Login: "admin"}), false},
+			{"OKDeploymentCA", recordedCert(t, db, e.ca, pki.Subject{Tenant: "demo", Login: "admin"}), true},
 		}
 		for _, tt := range tests {
 			for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
@@ -306,7 +327,7 @@ func TestTLSProfile(t *testing.T) {
 		if !strings.HasPrefix(e.userURL, "https://") {
 			t.Fatalf("user URL %q, want https", e.userURL)
 		}
-		cert := clientCert(t, ca, pki.Subject{Login: "operator"})
+		cert := recordedCert(t, db, ca, pki.Subject{Login: "operator"})
 		tests := []struct {
 			name   string
 			config func(*tls.Config)

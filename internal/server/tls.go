@@ -1,12 +1,15 @@
 package server
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"net"
 	"net/url"
 	"os"
 	"time"
+
+	"github.com/renrakucho/renrakucho/internal/pki"
 )
 
 // CipherSuites are the TLS 1.2 suites allowed: ECDHE key exchange with
@@ -68,7 +71,34 @@ func (s *Server) tlsConfigs() (user, admin *tls.Config, err error) {
 		if len(cs.PeerCertificates) == 0 {
 			return fmt.Errorf("server: no client certificate")
 		}
-		return s.ca.Verify(cs.PeerCertificates[0], s.now())
+		if err := s.ca.Verify(cs.PeerCertificates[0], s.now()); err != nil {
+			return err
+		}
+		// Recorded, not revoked, not expired: asked of the database at
+		// every handshake, so a revocation needs no restart.
+		return s.app.CheckAdminConnection(context.Background(), pki.Fingerprint(cs.PeerCertificates[0]))
+	}
+	if user != nil {
+		// Members' device certificates (a tenant's option): asked for, not
+		// required, and only while some tenant requires them, so browsers
+		// holding an admin certificate are not prompted for nothing. One
+		// that is offered must be the deployment CA's; which account it is
+		// good for is the app's check.
+		asking := user.Clone()
+		asking.ClientAuth = tls.VerifyClientCertIfGiven
+		asking.ClientCAs = s.ca.CertPool()
+		asking.VerifyConnection = func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 {
+				return nil
+			}
+			return s.ca.Verify(cs.PeerCertificates[0], s.now())
+		}
+		user.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+			if s.app.DeviceCertsInUse(hello.Context()) {
+				return asking, nil
+			}
+			return nil, nil
+		}
 	}
 	return user, admin, nil
 }

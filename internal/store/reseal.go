@@ -173,6 +173,9 @@ func (db *DB) sealExisting(ctx context.Context, sqlTx *sql.Tx) error {
 		}
 		tx.loadKeys(ctx, true)
 		for _, t := range sealed {
+			if !t.legacy {
+				continue
+			}
 			var cursor []any
 			for {
 				if cursor, _, err = tx.reseal(ctx, t, cursor, resealBatch, true); err != nil {

@@ -88,6 +88,9 @@ type Member struct {
 	UserActive bool
 	// InFacility: the user belongs to the resident's owning facility.
 	InFacility bool
+	// BreakGlass: the user holds a break-glass grant on the resident that
+	// is still running at the transaction's time (only ResidentFor sets it).
+	BreakGlass bool
 }
 
 // ResidentFor returns a resident with the user's standing towards it, in
@@ -96,12 +99,13 @@ type Member struct {
 func (tx *Tx) ResidentFor(ctx context.Context, id, userID string) (care.Resident, Member, error) {
 	var m Member
 	r, err := tx.scanResident(ctx, tx.queryRow(ctx, `SELECT `+residentColumns+`, COALESCE(tm.status, ''), COALESCE(u.active, FALSE),
-		EXISTS (SELECT 1 FROM user_facilities uf WHERE uf.tenant_id = r.tenant_id AND uf.user_id = ? AND uf.facility_id = r.facility_id)
+		EXISTS (SELECT 1 FROM user_facilities uf WHERE uf.tenant_id = r.tenant_id AND uf.user_id = ? AND uf.facility_id = r.facility_id),
+		EXISTS (SELECT 1 FROM break_glass bg WHERE bg.tenant_id = r.tenant_id AND bg.user_id = ? AND bg.resident_id = r.id AND bg.expires_at > ?)
 		FROM residents r
 		LEFT JOIN team_members tm ON tm.tenant_id = r.tenant_id AND tm.resident_id = r.id AND tm.user_id = ?
 		LEFT JOIN users u ON u.tenant_id = r.tenant_id AND u.id = ? AND u.deleted_at IS NULL
-		WHERE r.tenant_id = ? AND r.id = ?`, userID, userID, userID, tx.tenant, id),
-		&m.Status, &m.UserActive, &m.InFacility)
+		WHERE r.tenant_id = ? AND r.id = ?`, userID, userID, tx.now, userID, userID, tx.tenant, id),
+		&m.Status, &m.UserActive, &m.InFacility, &m.BreakGlass)
 	if err != nil {
 		return care.Resident{}, Member{}, notFound(err, "resident")
 	}
@@ -398,6 +402,7 @@ func (tx *Tx) PurgeResident(ctx context.Context, id string) (PurgeCounts, error)
 		{`DELETE FROM posts WHERE tenant_id = ? AND resident_id = ?`, &c.Posts},
 		{`DELETE FROM consents WHERE tenant_id = ? AND resident_id = ?`, &c.Consents},
 		{`DELETE FROM team_members WHERE tenant_id = ? AND resident_id = ?`, &c.Team},
+		{`DELETE FROM break_glass WHERE tenant_id = ? AND resident_id = ?`, new(int)},
 	}
 	for _, s := range direct {
 		res, err := tx.exec(ctx, s.q, tx.tenant, id)

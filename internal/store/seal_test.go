@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/seal"
@@ -110,6 +111,10 @@ func plant(t *testing.T, db *store.DB, tenantID, facilityID, userID string) ([]s
 			Phone: mk("residents", "phone"), CareLevel: care.CareLevel(mk("residents", "care_level")),
 			KeyPerson: mk("residents", "key_person"), Notes: mk("residents", "notes"), CreatedBy: userID}
 		if err := tx.CreateResident(ctx, &r); err != nil {
+			return err
+		}
+		if err := tx.CreateBreakGlass(ctx, &store.BreakGlass{UserID: userID, ResidentID: r.ID, Reason: mk("break_glass", "reason"),
+			ExpiresAt: tx.Now().Add(time.Hour)}); err != nil {
 			return err
 		}
 		if err := tx.EndResident(ctx, r.ID, care.EndInput{Date: mk("residents", "end_date"),

@@ -297,6 +297,9 @@ type residentData struct {
 	Me       string
 	Page     app.ResidentPage
 	Writable bool // not ended
+	// Manage: the reader may change the profile, consents and team (on
+	// the team, not only under break-glass) and the resident is not ended.
+	Manage   bool
 	Timeline []postItem
 	// Older is the link to the next page of older posts, "" at the end.
 	Older string
@@ -316,6 +319,8 @@ type residentData struct {
 	// Searched says the directory was searched; Found are the results.
 	Searched bool
 	Found    []directoryRow
+	// BreakGlass are the running break-glass grants on the resident.
+	BreakGlass []app.BreakGlassGrant
 }
 
 type templateTab struct {
@@ -369,8 +374,18 @@ func (w *Web) renderResident(rw http.ResponseWriter, r *http.Request, act care.A
 	if err != nil {
 		return err
 	}
+	bg, err := w.app.ResidentBreakGlass(ctx, act, id)
+	if err != nil {
+		return err
+	}
 	base := residentPath(act, id)
-	d := residentData{Tenant: act.TenantSlug, Me: act.UserID, Page: p, Writable: !p.Resident.Ended(),
+	onTeam := false
+	for _, m := range p.Team {
+		if m.UserID == act.UserID && m.Status == care.TeamActive {
+			onTeam = true
+		}
+	}
+	d := residentData{BreakGlass: bg, Manage: onTeam && !p.Resident.Ended(), Tenant: act.TenantSlug, Me: act.UserID, Page: p, Writable: !p.Resident.Ended(),
 		Facilities: facilityNames(fs), Paged: before != "",
 		ConsentForm: forms.consent, Methods: choices("consent_method", care.ConsentMethods),
 		InviteForm: forms.invite, Professions: choices("profession", care.Professions), FacilityCh: allFacilities(fs)}

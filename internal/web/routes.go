@@ -66,6 +66,9 @@ func (w *Web) Routes() []httpx.Route {
 			page("POST", t+"/groups/{id}/posts", w.createGroupPost),
 			page("POST", t+"/groups/{id}/members", w.updateGroupMembers),
 			page("GET", t+"/groups/{id}/timeline", w.groupTimeline),
+
+			page("GET", t+"/break-glass", w.breakGlass),
+			page("POST", t+"/break-glass", w.openBreakGlass),
 		}...)
 	}
 	return append(routes, []httpx.Route{
@@ -104,5 +107,15 @@ func (w *Web) Routes() []httpx.Route {
 		page("GET", "/admin/audit/logins", w.auditLogins),
 		page("GET", "/admin/settings", w.settings),
 		page("POST", "/admin/settings", w.updateSettings),
+
+		page("GET", "/operator/certs", w.certs),
+		page("POST", "/operator/certs/{serial}/revoke", w.revokeCert),
+		page("GET", "/admin/certs", w.certs),
+		page("POST", "/admin/certs/{serial}/revoke", w.revokeCert),
+		page("POST", "/admin/users/{id}/device-cert", w.issueDeviceCert),
+		page("GET", "/admin/access", w.accessSettings),
+		page("POST", "/admin/access", w.updateAccessSettings),
+		page("GET", "/admin/break-glass", w.breakGlassReview),
+		page("POST", "/admin/break-glass/{id}/acknowledge", w.acknowledgeBreakGlass),
 	}...)
 }

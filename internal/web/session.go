@@ -88,6 +88,9 @@ func (w *Web) loginPage(rw http.ResponseWriter, r *http.Request) error {
 			return redirect(rw, r, tenantPath(act.TenantSlug, ""))
 		}
 	}
+	if err := w.loginGate(r); err != nil {
+		return err
+	}
 	spec := loginSpec
 	if w.admin() {
 		spec = adminLoginSpec
@@ -177,6 +180,9 @@ type homeData struct {
 	More        bool
 	Invitations []care.Resident
 	Unread      badge
+	// BreakGlass are the running break-glass grants the member is told
+	// about: their own and those on their teams' residents.
+	BreakGlass []app.BreakGlassGrant
 }
 
 // homeResidents is how many residents the home page lists.
@@ -206,6 +212,9 @@ func (w *Web) home(rw http.ResponseWriter, r *http.Request, act care.Actor) erro
 			return err
 		}
 		d.Unread = countBadges(ps)[0]
+		if d.BreakGlass, err = w.app.BreakGlassNotices(ctx, act); err != nil {
+			return err
+		}
 	}
 	return w.render(rw, r, http.StatusOK, pageHome, view{Notice: noticeKey(r), Data: d})
 }

@@ -83,12 +83,18 @@ const (
 	pageGroup        = "group"
 	pageRegister     = "resident_register"
 	pageSettings     = "settings"
+
+	pageCerts            = "certs"
+	pageAccess           = "access"
+	pageBreakGlass       = "break_glass"
+	pageBreakGlassReview = "break_glass_review"
 )
 
 var allPages = []string{pageRegion, pageLogin, pageHome, pageConsole, pageError, pageTenants, pageTenantForm,
 	pageTenantCreated, pageCert, pageAudit, pageAuditLogins, pageFacilities, pageFacilityForm, pageUsers, pageUserForm, pageUserDelete,
 	pageResidents, pageResidentForm, pageResident, pageResidentEnd, pagePost, pagePostForm, pageUnread, pageSearch,
-	pageGroups, pageGroupForm, pageGroup, pageRegister, pageSettings}
+	pageGroups, pageGroupForm, pageGroup, pageRegister, pageSettings,
+	pageCerts, pageAccess, pageBreakGlass, pageBreakGlassReview}
 
 // MissingKey is what `t` renders for a key the catalogs lack: visible
 // enough to be reported, and what the tests look for.
@@ -128,7 +134,7 @@ func New(d Deps) (*Web, error) {
 // fragments use.
 func (w *Web) parse(lang string) (map[string]*template.Template, *template.Template, error) {
 	base, err := template.New("layout.html").Funcs(w.funcs(lang)).ParseFS(templateFS, "templates/layout.html",
-		"templates/partials.html", "templates/contactbook.html")
+		"templates/partials.html", "templates/contactbook.html", "templates/access_partials.html")
 	if err != nil {
 		return nil, nil, fmt.Errorf("web: parse layout: %w", err)
 	}
@@ -297,6 +303,9 @@ func (w *Web) nav(act care.Actor, current string) []navItem {
 		if act.Can(care.ActGroupUse) {
 			add(tenantPath(act.TenantSlug, "groups"), "nav.groups")
 		}
+		if act.Can(care.ActBreakGlass) {
+			add(tenantPath(act.TenantSlug, "break-glass"), "breakglass.nav")
+		}
 		return items
 	}
 	add("/", "nav.console")
@@ -305,6 +314,7 @@ func (w *Web) nav(act care.Actor, current string) []navItem {
 	}
 	if act.IsOperator() {
 		add("/operator/audit", "nav.audit")
+		add("/operator/certs", "access.nav_certs")
 	}
 	if act.Can(care.ActFacilityManage) {
 		add("/admin/facilities", "nav.facilities")
@@ -320,6 +330,11 @@ func (w *Web) nav(act care.Actor, current string) []navItem {
 	}
 	if act.Can(care.ActSettingsManage) {
 		add("/admin/settings", "nav.settings")
+		add("/admin/access", "access.nav")
+		add("/admin/certs", "access.nav_certs")
+	}
+	if act.Can(care.ActBreakGlassReview) {
+		add("/admin/break-glass", "breakglass.nav_review")
 	}
 	return items
 }

@@ -334,6 +334,7 @@ func TestEveryPage(t *testing.T) {
 			t.Run(lang, func(t *testing.T) {
 				walk(t, e, fx, lang, "region-"+lang)
 				walkContactBook(t, e, fx, lang)
+				walkAccess(t, e, fx, lang)
 			})
 		}
 		files, err := filepath.Glob("templates/pages/*.html")

@@ -212,6 +212,27 @@
       });
       timelinesWith(ev.post_id).forEach(refreshTimeline);
     },
+    // Someone opened a resident of the reader's teams under break-glass
+    // (or the reader is a tenant admin): a warning at the top of the page,
+    // whose reload shows the notice with the reason.
+    "breakglass.opened": function () {
+      var main = document.querySelector("main");
+      if (!main || main.querySelector("[data-breakglass-live]")) {
+        return;
+      }
+      var box = document.createElement("div");
+      box.className = "notice notice--warn live-new";
+      box.setAttribute("role", "alert");
+      box.setAttribute("data-breakglass-live", "");
+      var p = document.createElement("p");
+      p.textContent = root.getAttribute("data-msg-breakglass") + " ";
+      var a = document.createElement("a");
+      a.href = window.location.pathname + window.location.search;
+      a.textContent = root.getAttribute("data-msg-reload");
+      p.appendChild(a);
+      box.appendChild(p);
+      main.insertBefore(box, main.firstChild);
+    },
     "post.read": function (ev) {
       each("[data-live=reads][data-post-id=\"" + esc(ev.post_id) + "\"]", function (box) {
         refreshList(box, "data-read-by", "data-msg-read");
