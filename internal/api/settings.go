@@ -11,15 +11,20 @@ import (
 // settingsOut is the tenant's settings.
 type settingsOut struct {
 	EndedRetentionYears int `json:"ended_retention_years"`
+	LockoutThreshold    int `json:"lockout_threshold"`
+	PasswordMinLength   int `json:"password_min_length"`
 }
 
 // settingsPatch holds the members a PATCH sent; absent ones stay nil.
 type settingsPatch struct {
 	EndedRetentionYears *int `json:"ended_retention_years"`
+	LockoutThreshold    *int `json:"lockout_threshold"`
+	PasswordMinLength   *int `json:"password_min_length"`
 }
 
 func renderSettings(s app.Settings) settingsOut {
-	return settingsOut{EndedRetentionYears: s.EndedRetentionYears}
+	return settingsOut{EndedRetentionYears: s.EndedRetentionYears, LockoutThreshold: s.LockoutThreshold,
+		PasswordMinLength: s.PasswordMinLength}
 }
 
 func (a *API) settings(w http.ResponseWriter, r *http.Request, act care.Actor) error {
@@ -45,6 +50,8 @@ func (a *API) updateSettings(w http.ResponseWriter, r *http.Request, act care.Ac
 		return err
 	}
 	set(&s.EndedRetentionYears, in.EndedRetentionYears)
+	set(&s.LockoutThreshold, in.LockoutThreshold)
+	set(&s.PasswordMinLength, in.PasswordMinLength)
 	if s, err = a.app.UpdateTenantSettings(r.Context(), act, s); err != nil {
 		return err
 	}

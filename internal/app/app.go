@@ -8,6 +8,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/renrakucho/renrakucho/internal/audit"
@@ -27,6 +28,9 @@ type App struct {
 	log      *slog.Logger
 	idle     time.Duration
 	absolute time.Duration
+	throttle *auth.Throttle
+	// publicURL is the base of links mailed to users (password resets).
+	publicURL string
 }
 
 // Options configure New.
@@ -41,7 +45,17 @@ type Options struct {
 	// Hub receives live events after each committed change; nil drops them.
 	Hub realtime.Hub
 	Log *slog.Logger
+	// LoginThrottle is how many failed logins one source address may make
+	// in ThrottleWindow before further failures of accounts that already
+	// failed answer 429 (50 by default; negative: never).
+	LoginThrottle int
+	// PublicURL is the user listener's base URL as users reach it, for
+	// the links of password-reset mails.
+	PublicURL string
 }
+
+// ThrottleWindow is the window of Options.LoginThrottle.
+const ThrottleWindow = 10 * time.Minute
 
 // New returns the application over db.
 func New(db *store.DB, hasher *auth.Hasher, opt Options) *App {
@@ -57,7 +71,11 @@ func New(db *store.DB, hasher *auth.Hasher, opt Options) *App {
 	if opt.Hub == nil {
 		opt.Hub = realtime.Nop{}
 	}
-	return &App{db: db, hasher: hasher, ca: opt.CA, hub: opt.Hub, log: opt.Log, idle: opt.IdleTimeout, absolute: opt.AbsoluteTimeout}
+	if opt.LoginThrottle == 0 {
+		opt.LoginThrottle = 50
+	}
+	return &App{db: db, hasher: hasher, ca: opt.CA, hub: opt.Hub, log: opt.Log, idle: opt.IdleTimeout, absolute: opt.AbsoluteTimeout,
+		throttle: auth.NewThrottle(opt.LoginThrottle, ThrottleWindow), publicURL: strings.TrimRight(opt.PublicURL, "/")}
 }
 
 // Hub returns the live-event hub, for the event stream endpoint.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/renrakucho/renrakucho/internal/audit"
+	"github.com/renrakucho/renrakucho/internal/auth"
 	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/store"
 )
@@ -14,7 +15,20 @@ type Settings struct {
 	// EndedRetentionYears is how many years a resident whose sharing ended
 	// is kept before the retention job purges them (1–30; 5 by default).
 	EndedRetentionYears int
+	// LockoutThreshold is how many consecutive failed logins lock a login
+	// ID (MinLockoutThreshold–5; 5 by default): a tenant may only tighten it.
+	LockoutThreshold int
+	// PasswordMinLength is the minimum password length without a second
+	// factor (13–64; 13 by default); what it adds to 13 is added to the
+	// second-factor minimum of 8 as well. A tenant may only tighten it.
+	PasswordMinLength int
 }
+
+// The bounds of Settings.PasswordMinLength.
+const (
+	MinPasswordMinLength = auth.DefaultMinLength
+	MaxPasswordMinLength = 64
+)
 
 // The bounds of Settings.EndedRetentionYears. Below a year an ended care
 // record could vanish before anyone notices a mistaken end; beyond thirty
@@ -30,6 +44,12 @@ func (s Settings) Validate() error {
 	if s.EndedRetentionYears < MinRetentionYears || s.EndedRetentionYears > MaxRetentionYears {
 		v.Add("ended_retention_years", "error.retention_years")
 	}
+	if s.LockoutThreshold < MinLockoutThreshold || s.LockoutThreshold > MaxLockoutThreshold {
+		v.Add("lockout_threshold", "login.error_lockout_threshold")
+	}
+	if s.PasswordMinLength < MinPasswordMinLength || s.PasswordMinLength > MaxPasswordMinLength {
+		v.Add("password_min_length", "login.error_password_min_length")
+	}
 	return v.Err()
 }
 
@@ -41,7 +61,11 @@ func (a *App) TenantSettings(ctx context.Context, act care.Actor) (Settings, err
 	var out Settings
 	err := a.readTenant(ctx, act, func(tx *store.Tx) error {
 		var err error
-		out.EndedRetentionYears, err = tx.EndedRetentionYears(ctx)
+		if out.EndedRetentionYears, err = tx.EndedRetentionYears(ctx); err != nil {
+			return err
+		}
+		rules, err := tx.AccountRules(ctx)
+		out.LockoutThreshold, out.PasswordMinLength = rules.LockoutThreshold, rules.PasswordMinLength
 		return err
 	})
 	return out, err
@@ -64,8 +88,16 @@ func (a *App) UpdateTenantSettings(ctx context.Context, act care.Actor, in Setti
 		if err := tx.SetEndedRetentionYears(ctx, in.EndedRetentionYears); err != nil {
 			return err
 		}
+		oldRules, err := tx.AccountRules(ctx)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetAccountRules(ctx, store.AccountRules{LockoutThreshold: in.LockoutThreshold, PasswordMinLength: in.PasswordMinLength}); err != nil {
+			return err
+		}
 		e := entry(act, audit.SettingsUpdate, "tenant", act.TenantID)
-		e.Detail = fmt.Sprintf("ended_retention_years %d → %d", old, in.EndedRetentionYears)
+		e.Detail = fmt.Sprintf("ended_retention_years %d → %d, lockout_threshold %d → %d, password_min_length %d → %d",
+			old, in.EndedRetentionYears, oldRules.LockoutThreshold, in.LockoutThreshold, oldRules.PasswordMinLength, in.PasswordMinLength)
 		return tx.AppendAudit(ctx, e)
 	})
 	if err != nil {

@@ -52,6 +52,14 @@ const (
 	GroupCreate      Action = "group.create"
 	GroupUpdate      Action = "group.update"
 	GroupView        Action = "group.view"
+
+	// Account security (issue 4).
+	AccountLock          Action = "account.lock"           // failed logins locked a login ID
+	AccountUnlock        Action = "account.unlock"         // an admin lifted a lock
+	PasswordChange       Action = "password.change"        // a user changed their own password
+	PasswordReissue      Action = "password.reissue"       // an admin issued a temporary password
+	PasswordResetRequest Action = "password.reset_request" // someone asked for a reset mail
+	PasswordReset        Action = "password.reset"         // a reset link set a new password
 )
 
 // All is the whole catalogue, in display order: the log viewer offers
@@ -62,6 +70,7 @@ var All = []Action{
 	ResidentUpdate, ResidentView, ResidentEnd, ResidentRegister, ResidentPurge, ConsentCreate, ConsentRevoke,
 	TeamInvite, TeamAccept, TeamDecline, TeamLeave, TeamRemove, PostCreate, PostUpdate, PostDelete, PostView,
 	PostSearch, PostRead, CommentCreate, GroupCreate, GroupUpdate, GroupView,
+	AccountLock, AccountUnlock, PasswordChange, PasswordReissue, PasswordResetRequest, PasswordReset,
 }
 
 // Result says how an audited attempt ended.

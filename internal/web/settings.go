@@ -13,6 +13,8 @@ import (
 
 var settingsSpec = &formSpec{fields: []specField{
 	{name: "ended_retention_years", label: "settings.ended_retention_years"},
+	{name: "lockout_threshold", label: "login.settings_lockout_threshold"},
+	{name: "password_min_length", label: "login.settings_password_min_length"},
 }}
 
 func (w *Web) renderSettings(rw http.ResponseWriter, r *http.Request, status int, f *Form) error {
@@ -27,6 +29,8 @@ func (w *Web) settings(rw http.ResponseWriter, r *http.Request, act care.Actor) 
 	}
 	f := newForm(settingsSpec, nil)
 	f.Set("ended_retention_years", strconv.Itoa(s.EndedRetentionYears))
+	f.Set("lockout_threshold", strconv.Itoa(s.LockoutThreshold))
+	f.Set("password_min_length", strconv.Itoa(s.PasswordMinLength))
 	return w.renderSettings(rw, r, http.StatusOK, f)
 }
 
@@ -39,11 +43,16 @@ func (w *Web) updateSettings(rw http.ResponseWriter, r *http.Request, act care.A
 	// Full-width digits from a Japanese input method count as digits;
 	// anything else that is not a number is 0, which the app refuses with
 	// the field's own message.
-	years, err := strconv.Atoi(strings.TrimSpace(norm.NFKC.String(f.Get("ended_retention_years"))))
-	if err != nil {
-		years = 0
+	number := func(name string) int {
+		n, err := strconv.Atoi(strings.TrimSpace(norm.NFKC.String(f.Get(name))))
+		if err != nil {
+			return 0
+		}
+		return n
 	}
-	if _, err := w.app.UpdateTenantSettings(r.Context(), act, app.Settings{EndedRetentionYears: years}); err != nil {
+	in := app.Settings{EndedRetentionYears: number("ended_retention_years"), LockoutThreshold: number("lockout_threshold"),
+		PasswordMinLength: number("password_min_length")}
+	if _, err := w.app.UpdateTenantSettings(r.Context(), act, in); err != nil {
 		return refill(f, err, func(status int) error { return w.renderSettings(rw, r, status, f) })
 	}
 	return redirect(rw, r, "/admin/settings?notice=saved")
