@@ -208,6 +208,7 @@ func openStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 func newApp(cfg config.Config, db *store.DB, ca *pki.CA, log *slog.Logger) *app.App {
 	return app.New(db, auth.NewHasher(auth.DefaultParams, 0), app.Options{
 		IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionAbsolute, CA: ca, Log: log,
+		LoginThrottle: throttle(cfg.LoginThrottle), PublicURL: cfg.BaseURL(),
 		// One node: the in-process hub. Several nodes will need the
 		// PostgreSQL LISTEN/NOTIFY hub behind the same interface.
 		Hub: realtime.NewLocal()})
@@ -274,4 +275,13 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// throttle maps --login-throttle (0: off) to app.Options.LoginThrottle
+// (0: the default, negative: off).
+func throttle(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

@@ -188,17 +188,22 @@ const tempAlphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 // temporaryPassword returns 16 random characters in four groups (about 93
 // bits), readable aloud, that meets the policy.
 func temporaryPassword(u care.User) string {
+	limit := 256 - 256%len(tempAlphabet) // bytes above it would bias the choice
 	for {
-		b := make([]byte, 16)
-		if _, err := rand.Read(b); err != nil {
-			panic("app: no randomness: " + err.Error())
-		}
 		var sb strings.Builder
-		for i, c := range b {
-			if i > 0 && i%4 == 0 {
+		for n := 0; n < 16; {
+			var one [1]byte
+			if _, err := rand.Read(one[:]); err != nil {
+				panic("app: no randomness: " + err.Error())
+			}
+			if int(one[0]) >= limit {
+				continue
+			}
+			if n > 0 && n%4 == 0 {
 				sb.WriteByte('-')
 			}
-			sb.WriteByte(tempAlphabet[int(c)%len(tempAlphabet)])
+			sb.WriteByte(tempAlphabet[int(one[0])%len(tempAlphabet)])
+			n++
 		}
 		pw := sb.String()
 		if auth.CheckPassword(pw, auth.Policy{}, u.LoginID, u.Name) == "" {
