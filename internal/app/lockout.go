@@ -57,18 +57,18 @@ func errThrottled(wait time.Duration) error {
 // reserveLogin applies the address throttle, then reserves the attempt.
 // Throttling (DESIGN §3.2): once the source address has spent its budget
 // of failures, an attempt on a login ID that has failed since its last
-// success is refused (429) without a check; a login ID with no failure
-// still gets its password checked, so the people behind a busy clinic
+// success within the throttle window is refused (429) without a check;
+// a login ID with no recent failure still gets its password checked, so the people behind a busy clinic
 // address who type their password right are never held up by another's
 // typos, and a guesser from that address gets at most one more guess per
 // account. It returns the wait when throttled.
 func (a *App) reserveLogin(ctx context.Context, ptx *store.PlatformTx, scope, loginID, ip string, threshold int) (store.Attempt, time.Duration, error) {
 	if over, wait := a.throttle.Over(ip, ptx.Now()); over {
-		n, locked, err := ptx.LoginFailures(ctx, scope, loginID)
+		n, last, locked, err := ptx.LoginFailures(ctx, scope, loginID)
 		if err != nil {
 			return store.Attempt{}, 0, err
 		}
-		if n > 0 || locked {
+		if locked || n > 0 && ptx.Now().Sub(last) < ThrottleWindow {
 			return store.Attempt{}, wait, nil
 		}
 	}

@@ -72,15 +72,28 @@ func (a *App) TenantSettings(ctx context.Context, act care.Actor) (Settings, err
 }
 
 // UpdateTenantSettings replaces the settings of the actor's tenant,
-// audited with the old and new values.
+// audited with the old and new values. LockoutThreshold and
+// PasswordMinLength left at 0 keep their current values.
 func (a *App) UpdateTenantSettings(ctx context.Context, act care.Actor, in Settings) (Settings, error) {
 	if err := require(act, care.ActSettingsManage); err != nil {
 		return Settings{}, err
 	}
-	if err := in.Validate(); err != nil {
-		return Settings{}, err
-	}
 	err := a.inTenant(ctx, act, func(tx *store.Tx) error {
+		oldRules, err := tx.AccountRules(ctx)
+		if err != nil {
+			return err
+		}
+		// The account rules left at 0 keep their values: callers that
+		// predate them replace only what they know of.
+		if in.LockoutThreshold == 0 {
+			in.LockoutThreshold = oldRules.LockoutThreshold
+		}
+		if in.PasswordMinLength == 0 {
+			in.PasswordMinLength = oldRules.PasswordMinLength
+		}
+		if err := in.Validate(); err != nil {
+			return err
+		}
 		old, err := tx.EndedRetentionYears(ctx)
 		if err != nil {
 			return err
@@ -88,16 +101,17 @@ func (a *App) UpdateTenantSettings(ctx context.Context, act care.Actor, in Setti
 		if err := tx.SetEndedRetentionYears(ctx, in.EndedRetentionYears); err != nil {
 			return err
 		}
-		oldRules, err := tx.AccountRules(ctx)
-		if err != nil {
-			return err
-		}
 		if err := tx.SetAccountRules(ctx, store.AccountRules{LockoutThreshold: in.LockoutThreshold, PasswordMinLength: in.PasswordMinLength}); err != nil {
 			return err
 		}
 		e := entry(act, audit.SettingsUpdate, "tenant", act.TenantID)
-		e.Detail = fmt.Sprintf("ended_retention_years %d → %d, lockout_threshold %d → %d, password_min_length %d → %d",
-			old, in.EndedRetentionYears, oldRules.LockoutThreshold, in.LockoutThreshold, oldRules.PasswordMinLength, in.PasswordMinLength)
+		e.Detail = fmt.Sprintf("ended_retention_years %d → %d", old, in.EndedRetentionYears)
+		if oldRules.LockoutThreshold != in.LockoutThreshold {
+			e.Detail += fmt.Sprintf(", lockout_threshold %d → %d", oldRules.LockoutThreshold, in.LockoutThreshold)
+		}
+		if oldRules.PasswordMinLength != in.PasswordMinLength {
+			e.Detail += fmt.Sprintf(", password_min_length %d → %d", oldRules.PasswordMinLength, in.PasswordMinLength)
+		}
 		return tx.AppendAudit(ctx, e)
 	})
 	if err != nil {

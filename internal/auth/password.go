@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 
@@ -39,7 +40,16 @@ type Hasher struct {
 	params Params
 	sem    chan struct{}
 	dummy  string
+	// verified counts the argon2id computations Verify has run.
+	verified atomic.Uint64
 }
+
+// Verifications returns how many password checks (argon2id computations,
+// dummy ones included) the hasher has run: the lockout's bound is on them.
+func (h *Hasher) Verifications() uint64 { return h.verified.Load() }
+
+// Params returns the hasher's cost parameters.
+func (h *Hasher) Params() Params { return h.params }
 
 // NewHasher returns a hasher with the parameters; at most concurrency
 // hashes run at once (0: two per CPU).
@@ -100,6 +110,7 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, er
 	}
 	got := argon2.IDKey([]byte(care.NormalizePassword(password)), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
 	h.release()
+	h.verified.Add(1)
 	return match && subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 

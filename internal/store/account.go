@@ -79,20 +79,21 @@ func (tx *PlatformTx) ReserveLogin(ctx context.Context, scope, loginID string, t
 }
 
 // LoginFailures returns how many attempts are counted against the login
-// string since its last success, and whether it is locked now.
-func (tx *PlatformTx) LoginFailures(ctx context.Context, scope, loginID string) (int, bool, error) {
+// string since its last success, when the last was, and whether it is
+// locked now.
+func (tx *PlatformTx) LoginFailures(ctx context.Context, scope, loginID string) (int, time.Time, bool, error) {
 	var n int
-	var until sql.NullTime
-	err := tx.queryRow(ctx, `SELECT failed, locked_until FROM login_attempts WHERE scope = ? AND login_id = ?`, scope, loginID).
-		Scan(&n, &until)
+	var until, last sql.NullTime
+	err := tx.queryRow(ctx, `SELECT failed, last_failure_at, locked_until FROM login_attempts WHERE scope = ? AND login_id = ?`,
+		scope, loginID).Scan(&n, &last, &until)
 	if err == sql.ErrNoRows {
-		return 0, false, nil
+		return 0, time.Time{}, false, nil
 	}
 	if err != nil {
-		return 0, false, wrap(err, "login failures")
+		return 0, time.Time{}, false, wrap(err, "login failures")
 	}
 	locked := until.Valid && tx.now.Before(until.Time)
-	return n, locked, nil
+	return n, last.Time.UTC(), locked, nil
 }
 
 // ClearLogin forgets the failures and locks of the login string: after a

@@ -46,7 +46,7 @@ func (w *Web) updateSettings(rw http.ResponseWriter, r *http.Request, act care.A
 	number := func(name string) int {
 		n, err := strconv.Atoi(strings.TrimSpace(norm.NFKC.String(f.Get(name))))
 		if err != nil {
-			return 0
+			return -1 // refused with the field's own message (0 would keep the old value)
 		}
 		return n
 	}
