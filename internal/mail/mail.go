@@ -181,7 +181,13 @@ func Compose(from, to *mail.Address, subject, body string, now time.Time) []byte
 	header := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
 	header("From", from.String())
 	header("To", to.String())
-	header("Subject", mime.BEncoding.Encode("UTF-8", subject))
+	// Encoded words are folded onto lines of their own, keeping every
+	// line within 78 octets (RFC 5322 §2.1.1).
+	if enc := mime.BEncoding.Encode("UTF-8", subject); enc != subject {
+		b.WriteString("Subject:\r\n " + strings.ReplaceAll(enc, "?= =?", "?=\r\n =?") + "\r\n")
+	} else {
+		header("Subject", subject)
+	}
 	header("Date", now.Format(time.RFC1123Z))
 	header("Message-ID", "<"+hex.EncodeToString(id)+"@"+domain+">")
 	header("MIME-Version", "1.0")
