@@ -215,6 +215,20 @@ var matrix = map[string]routeSpec{
 	"POST /admin/settings":                                  {body: form("ended_retention_years", "7")},
 	"GET /api/v1/settings":                                  {},
 	"PATCH /api/v1/settings":                                {body: jsonBody(`{"ended_retention_years":7}`)},
+	// Account security (issue 4): a change with a wrong current password
+	// (the principals keep theirs), resets through a link nobody has.
+	"GET /t/{tenant}/password":                {object: "tenant"},
+	"POST /t/{tenant}/password":               {object: "tenant", body: form("current_password", "not-the-password", "password", "Kq7-xZp-Wm3vT-9", "password_confirm", "Kq7-xZp-Wm3vT-9")},
+	"GET /t/{tenant}/password/forgot":         {object: "tenant"},
+	"POST /t/{tenant}/password/forgot":        {object: "tenant", body: form("who", "LOGIN")},
+	"GET /t/{tenant}/password/reset/{token}":  {object: "tenant"},
+	"POST /t/{tenant}/password/reset/{token}": {object: "tenant", body: form("password", "Kq7-xZp-Wm3vT-9", "password_confirm", "Kq7-xZp-Wm3vT-9")},
+	"GET /password":                           {},
+	"POST /password":                          {body: form("current_password", "not-the-password", "password", "Kq7-xZp-Wm3vT-9", "password_confirm", "Kq7-xZp-Wm3vT-9")},
+	"POST /admin/users/{id}/unlock":           {object: "user", mutates: true},
+	"POST /admin/users/{id}/password":         {object: "user", mutates: true},
+	"POST /api/v1/me/password":                {body: jsonBody(`{"current_password":"not-the-password","new_password":"Kq7-xZp-Wm3vT-9"}`)},
+	"POST /api/v1/users/{id}/unlock":          {object: "user", mutates: true},
 }
 
 // principal is one kind of caller.
@@ -475,6 +489,7 @@ func (m *matrixEnv) do(t *testing.T, l care.Listener, rt httpx.Route, spec route
 	path = strings.ReplaceAll(path, "{cid}", v.ConsentID)
 	path = strings.ReplaceAll(path, "{uid}", v.MemberID)
 	path = strings.ReplaceAll(path, "{file...}", "app.css")
+	path = strings.ReplaceAll(path, "{token}", strings.Repeat("T", 43))
 	path += spec.query
 	base := m.userURL
 	if l == care.AdminListener {

@@ -44,6 +44,9 @@ func (w *Web) updateSettings(rw http.ResponseWriter, r *http.Request, act care.A
 	// anything else that is not a number is 0, which the app refuses with
 	// the field's own message.
 	number := func(name string) int {
+		if !f.Values.Has(name) {
+			return 0 // a form without the field keeps the value
+		}
 		n, err := strconv.Atoi(strings.TrimSpace(norm.NFKC.String(f.Get(name))))
 		if err != nil {
 			return -1 // refused with the field's own message (0 would keep the old value)
