@@ -36,7 +36,7 @@ func withAccounts(db *store.DB, o app.Options) option {
 
 // seedAccounts makes tenant alpha with an admin, a facility admin and a
 // nurse with an e-mail address.
-func seedAccounts(t *testing.T, a *app.App) {
+func seedAccounts(t *testing.T, a *app.App) (op care.Actor) {
 	t.Helper()
 	ctx := context.Background()
 	o := care.Origin{UserAgent: "test", Listener: care.AdminListener}
@@ -65,6 +65,7 @@ func seedAccounts(t *testing.T, a *app.App) {
 			t.Fatal(err)
 		}
 	}
+	return op
 }
 
 var reRequestID = regexp.MustCompile(`"request_id":"[^"]*"`)
