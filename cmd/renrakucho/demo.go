@@ -101,7 +101,7 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Seeding hashed every demo password (19 MiB of argon2id memory each);
+	// Seeding hashed every demo password (46 MiB of argon2id memory each);
 	// give that memory back before serving, or the idle server keeps it.
 	debug.FreeOSMemory()
 	stop, err := startJobs(ctx, cfg, db, a, log)
