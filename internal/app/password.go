@@ -26,6 +26,10 @@ import (
 // ResetValidity is how long a mailed reset link works.
 const ResetValidity = 30 * time.Minute
 
+// ResetResend is how long after a reset mail another request for the same
+// user mails nothing: the form cannot flood a mailbox.
+const ResetResend = 2 * time.Minute
+
 // errCurrentPassword is the answer to a change with a wrong current password.
 func errCurrentPassword() error {
 	return &care.Error{Code: care.EInvalid, Key: "error.invalid",
@@ -274,6 +278,14 @@ func (a *App) RequestPasswordReset(ctx context.Context, slug, who string, o care
 			return tx.AppendAudit(ctx, base)
 		}
 		now := tx.Now()
+		pending, err := tx.PendingPasswordReset(ctx, u.ID, now.Add(-ResetResend))
+		if err != nil {
+			return err
+		}
+		if pending {
+			base.ActorID, base.TargetType, base.TargetID, base.Detail = u.ID, "user", u.ID, "a reset mailed less than 2 minutes ago; not mailed again"
+			return tx.AppendAudit(ctx, base)
+		}
 		if err := tx.CreatePasswordReset(ctx, store.PasswordReset{ID: resetID(token), UserID: u.ID, ExpiresAt: now.Add(ResetValidity)}); err != nil {
 			return err
 		}

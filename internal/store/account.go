@@ -222,6 +222,16 @@ func (tx *Tx) CreatePasswordReset(ctx context.Context, r PasswordReset) error {
 	return wrap(err, "create password reset")
 }
 
+// PendingPasswordReset reports whether the user has an unused reset made
+// after since (the app then mails no other, so a reset form cannot be
+// used to flood a mailbox).
+func (tx *Tx) PendingPasswordReset(ctx context.Context, userID string, since time.Time) (bool, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM password_resets WHERE tenant_id = ? AND user_id = ? AND used_at IS NULL
+		AND created_at > ?`, tx.tenant, userID, since.UTC()).Scan(&n)
+	return n > 0, wrap(err, "pending password reset")
+}
+
 // PasswordReset returns the reset with the ID.
 func (tx *Tx) PasswordReset(ctx context.Context, id string) (PasswordReset, error) {
 	var r PasswordReset
