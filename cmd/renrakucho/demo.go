@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/renrakucho/renrakucho/internal/app"
+	"github.com/renrakucho/renrakucho/internal/auth"
 	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/config"
 	"github.com/renrakucho/renrakucho/internal/demo"
@@ -100,12 +101,19 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Seeding hashed every demo password (19 MiB of argon2id memory each);
+	// Seeding hashed every demo password (46 MiB of argon2id memory each);
 	// give that memory back before serving, or the idle server keeps it.
 	debug.FreeOSMemory()
-	defer startJobs(ctx, cfg, db, a, log)()
+	stop, err := startJobs(ctx, cfg, db, a, log)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	return srv.Run(ctx, func(userURL, adminURL string) {
 		printDemo(c.stdout, cfg, userURL, adminURL, password, warning, certs)
+		if cfg.SMTPURL == "" {
+			fmt.Fprintln(c.stdout, "  Mail: no --smtp, so password-reset mails are queued in the outbox, not sent.")
+		}
 		if c.ready != nil {
 			c.ready(userURL, adminURL)
 		}
@@ -126,7 +134,7 @@ func demoPassword(cfg config.Config) (password, warning string, err error) {
 	switch {
 	case cfg.DemoPassword != "":
 		password = cfg.DemoPassword
-		if key := care.CheckPassword(password, demo.Logins()...); key != "" {
+		if key := auth.CheckPassword(password, auth.Policy{}, demo.Logins()...); key != "" {
 			cat, _ := i18n.Load()
 			return "", "", usagef("--password: %s (nor may it contain a demo login or name)", cat.T(i18n.English, key))
 		}
@@ -157,7 +165,7 @@ func newDemoPassword() string {
 			groups = append(groups, pick(alphabet, 4))
 		}
 		pw := strings.Join(groups, "-")
-		if care.CheckPassword(pw, demo.Logins()...) == "" && strings.ContainsAny(pw, "23456789") {
+		if auth.CheckPassword(pw, auth.Policy{}, demo.Logins()...) == "" && strings.ContainsAny(pw, "23456789") {
 			return pw
 		}
 	}

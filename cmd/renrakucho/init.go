@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/renrakucho/renrakucho/internal/auth"
 	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/i18n"
 	"github.com/renrakucho/renrakucho/internal/pki"
@@ -47,7 +48,7 @@ func (c *cli) cmdInit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if key := care.CheckPassword(password, login, name); key != "" {
+	if key := auth.CheckPassword(password, auth.Policy{}, login, name); key != "" {
 		return usagef("password: %s", cat.T(i18n.English, key))
 	}
 

@@ -255,6 +255,7 @@ func newApp(cfg config.Config, db *store.DB, keys *seal.Keyring, ca *pki.CA, log
 	return app.New(db, auth.NewHasher(auth.DefaultParams, 0), app.Options{
 		IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionAbsolute, CA: ca, Log: log, Keys: keys,
 		OperatorAllow: operatorAllow, CRLPath: crlPath(cfg),
+		LoginThrottle: throttle(cfg.LoginThrottle), PublicURL: cfg.BaseURL(),
 		// One node: the in-process hub. Several nodes will need the
 		// PostgreSQL LISTEN/NOTIFY hub behind the same interface.
 		Hub: realtime.NewLocal()})
@@ -324,4 +325,13 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// throttle maps --login-throttle (0: off) to app.Options.LoginThrottle
+// (0: the default, negative: off).
+func throttle(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

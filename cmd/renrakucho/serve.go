@@ -10,6 +10,7 @@ import (
 	"github.com/renrakucho/renrakucho/internal/config"
 	"github.com/renrakucho/renrakucho/internal/i18n"
 	"github.com/renrakucho/renrakucho/internal/jobs"
+	"github.com/renrakucho/renrakucho/internal/mail"
 	"github.com/renrakucho/renrakucho/internal/server"
 	"github.com/renrakucho/renrakucho/internal/store"
 )
@@ -54,7 +55,11 @@ func (c *cli) cmdServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer startJobs(ctx, cfg, db, a, log)()
+	stop, err := startJobs(ctx, cfg, db, a, log)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	return srv.Run(ctx, func(userURL, adminURL string) {
 		fmt.Fprintf(c.stdout, "renrakucho %s is running. Stop with Ctrl-C.\n", versionString())
 		fmt.Fprintf(c.stdout, "  User pages and API:  %s/t/TENANT/login\n", userURL)
@@ -66,12 +71,34 @@ func (c *cli) cmdServe(ctx context.Context, args []string) error {
 }
 
 // startJobs runs the background jobs (DESIGN §5) beside the server until
-// ctx is done. Every node runs them; the leases in the database let one
-// node run each job per period. The returned function stops them and
-// waits for a run in progress, so the database is closed after them.
-func startJobs(ctx context.Context, cfg config.Config, db *store.DB, a *app.App, log *slog.Logger) (stop func()) {
+// ctx is done: the periodic jobs, and the mail outbox's worker when an
+// SMTP server is configured (without one, mail stays queued). Every node
+// runs them; the leases in the database let one node run each job per
+// period and send each message. The returned function stops them and
+// waits for work in progress, so the database is closed after them.
+func startJobs(ctx context.Context, cfg config.Config, db *store.DB, a *app.App, log *slog.Logger) (stop func(), err error) {
+	var sender *mail.Sender
+	if cfg.SMTPURL != "" {
+		mc, err := mail.ParseURL(cfg.SMTPURL)
+		if err != nil {
+			return nil, err
+		}
+		mc.From, mc.RequireTLS = cfg.MailFrom, cfg.SMTPRequireTLS
+		if sender, err = mail.NewSender(mc); err != nil {
+			return nil, err
+		}
+	} else {
+		log.Warn("no --smtp: outgoing mail (password resets) stays queued in the outbox")
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
+	mailDone := make(chan struct{})
+	go func() {
+		defer close(mailDone)
+		if sender != nil {
+			(&mail.Worker{DB: db, Sender: sender, Log: log}).Run(ctx)
+		}
+	}()
 	go func() {
 		defer close(done)
 		jobs.Run(ctx, db, log, jobs.Job{
@@ -97,5 +124,6 @@ func startJobs(ctx context.Context, cfg config.Config, db *store.DB, a *app.App,
 	return func() {
 		cancel()
 		<-done
-	}
+		<-mailDone
+	}, nil
 }

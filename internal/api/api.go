@@ -90,6 +90,9 @@ func (a *API) authed(fn actorFunc) http.Handler {
 			}
 			return care.Unauthorized()
 		}
+		if act.MustChangePassword && !passwordChangeAllowed(r) {
+			return &care.Error{Code: care.EPasswordChange, Key: "login.error_password_change_required"}
+		}
 		return fn(w, r, act)
 	})
 }

@@ -22,11 +22,14 @@ type userJSON struct {
 	Active      bool            `json:"active"`
 	LastLoginAt *time.Time      `json:"last_login_at"`
 	CreatedAt   *time.Time      `json:"created_at"`
+	// LockedUntil is the end of a lockout in force (admin views).
+	LockedUntil *time.Time `json:"locked_until,omitempty"`
 }
 
 func renderUser(u care.User) userJSON {
 	out := userJSON{ID: u.ID, LoginID: u.LoginID, Name: u.Name, Kana: u.Kana, Profession: u.Profession, Email: u.Email,
-		Role: u.Role, Facilities: strs(u.Facilities), Active: u.Active, LastLoginAt: utcPtr(u.LastLoginAt)}
+		Role: u.Role, Facilities: strs(u.Facilities), Active: u.Active, LastLoginAt: utcPtr(u.LastLoginAt),
+		LockedUntil: utcPtr(u.LockedUntil)}
 	if !u.CreatedAt.IsZero() {
 		out.CreatedAt = utcPtr(&u.CreatedAt)
 	}

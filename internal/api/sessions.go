@@ -20,6 +20,12 @@ type loginIn struct {
 type meJSON struct {
 	User       userJSON       `json:"user"`
 	Facilities []facilityJSON `json:"facilities"`
+	// PreviousLogin is the login before this session's, with the failed
+	// attempts since.
+	PreviousLogin previousLoginJSON `json:"previous_login"`
+	// MustChangePassword: an admin reissued the password; every other
+	// request answers 403 password_change_required until it is changed.
+	MustChangePassword bool `json:"must_change_password"`
 }
 
 // login opens a session: 201 with the token (also set as the listener's
@@ -67,6 +73,7 @@ func (a *API) me(w http.ResponseWriter, r *http.Request, act care.Actor) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, meJSON{User: renderUser(u), Facilities: mapSlice(fs, renderFacility)})
+	httpx.WriteJSON(w, http.StatusOK, meJSON{User: renderUser(u), Facilities: mapSlice(fs, renderFacility),
+		PreviousLogin: renderPreviousLogin(u), MustChangePassword: u.MustChangePassword})
 	return nil
 }

@@ -12,16 +12,21 @@ import (
 type settingsOut struct {
 	EndedRetentionYears int `json:"ended_retention_years"`
 	AuditRetentionDays  int `json:"audit_retention_days"`
+	LockoutThreshold    int `json:"lockout_threshold"`
+	PasswordMinLength   int `json:"password_min_length"`
 }
 
 // settingsPatch holds the members a PATCH sent; absent ones stay nil.
 type settingsPatch struct {
 	EndedRetentionYears *int `json:"ended_retention_years"`
 	AuditRetentionDays  *int `json:"audit_retention_days"`
+	LockoutThreshold    *int `json:"lockout_threshold"`
+	PasswordMinLength   *int `json:"password_min_length"`
 }
 
 func renderSettings(s app.Settings) settingsOut {
-	return settingsOut{EndedRetentionYears: s.EndedRetentionYears, AuditRetentionDays: s.AuditRetentionDays}
+	return settingsOut{EndedRetentionYears: s.EndedRetentionYears, AuditRetentionDays: s.AuditRetentionDays,
+		LockoutThreshold: s.LockoutThreshold, PasswordMinLength: s.PasswordMinLength}
 }
 
 func (a *API) settings(w http.ResponseWriter, r *http.Request, act care.Actor) error {
@@ -48,6 +53,8 @@ func (a *API) updateSettings(w http.ResponseWriter, r *http.Request, act care.Ac
 	}
 	set(&s.EndedRetentionYears, in.EndedRetentionYears)
 	set(&s.AuditRetentionDays, in.AuditRetentionDays)
+	set(&s.LockoutThreshold, in.LockoutThreshold)
+	set(&s.PasswordMinLength, in.PasswordMinLength)
 	if s, err = a.app.UpdateTenantSettings(r.Context(), act, s); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/renrakucho/renrakucho/internal/audit"
@@ -32,7 +33,10 @@ type App struct {
 	absolute time.Duration
 	// access holds the operator allow-list, the CRL file and the cache of
 	// tenants' access policies (allowlist.go, certs.go).
-	access *accessState
+	access   *accessState
+	throttle *auth.Throttle
+	// publicURL is the base of links mailed to users (password resets).
+	publicURL string
 }
 
 // Options configure New.
@@ -55,7 +59,17 @@ type Options struct {
 	// CRLPath is the file the CRL is rewritten to after each revocation;
 	// "" writes none.
 	CRLPath string
+	// LoginThrottle is how many failed logins one source address may make
+	// in ThrottleWindow before further failures of accounts that already
+	// failed answer 429 (50 by default; negative: never).
+	LoginThrottle int
+	// PublicURL is the user listener's base URL as users reach it, for
+	// the links of password-reset mails.
+	PublicURL string
 }
+
+// ThrottleWindow is the window of Options.LoginThrottle.
+const ThrottleWindow = 10 * time.Minute
 
 // New returns the application over db.
 func New(db *store.DB, hasher *auth.Hasher, opt Options) *App {
@@ -71,8 +85,12 @@ func New(db *store.DB, hasher *auth.Hasher, opt Options) *App {
 	if opt.Hub == nil {
 		opt.Hub = realtime.Nop{}
 	}
+	if opt.LoginThrottle == 0 {
+		opt.LoginThrottle = 50
+	}
 	return &App{db: db, hasher: hasher, ca: opt.CA, hub: opt.Hub, keys: opt.Keys, log: opt.Log, idle: opt.IdleTimeout,
-		absolute: opt.AbsoluteTimeout, access: newAccessState(opt.OperatorAllow, opt.CRLPath)}
+		absolute: opt.AbsoluteTimeout, access: newAccessState(opt.OperatorAllow, opt.CRLPath),
+		throttle: auth.NewThrottle(opt.LoginThrottle, ThrottleWindow), publicURL: strings.TrimRight(opt.PublicURL, "/")}
 }
 
 // Hub returns the live-event hub, for the event stream endpoint.

@@ -33,6 +33,9 @@ func (a *App) Home(ctx context.Context, act care.Actor) (Home, error) {
 		if h.User, err = tx.User(ctx, act.UserID); err != nil {
 			return err
 		}
+		if h.User.FailedLoginsSince, err = failedSincePrevious(ctx, tx, h.User); err != nil {
+			return err
+		}
 		for _, id := range h.User.Facilities {
 			f, err := tx.Facility(ctx, id)
 			if err != nil {

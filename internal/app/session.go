@@ -27,7 +27,9 @@ type Credentials struct {
 func errLogin() error { return &care.Error{Code: care.EUnauthorized, Key: "error.login_failed"} }
 
 // Login checks the credentials and opens a session, returning its token and
-// the actor. Success and failure are both audited.
+// the actor. Success and failure are both audited. The attempt is reserved
+// before the password is checked (lockout.go): a locked login ID answers
+// 423 and an address over its failure budget 429, known account or not.
 func (a *App) Login(ctx context.Context, c Credentials) (string, care.Actor, error) {
 	if len(c.LoginID) > 64 || len(c.Password) > 1024 || len(c.Tenant) > 64 {
 		return "", care.Actor{}, errLogin()
@@ -40,16 +42,24 @@ func (a *App) Login(ctx context.Context, c Credentials) (string, care.Actor, err
 		user   care.User
 		hash   string
 		lookup error
+		att    store.Attempt
+		wait   time.Duration
 	)
 	err := a.db.Platform(ctx, func(ptx *store.PlatformTx) error {
 		var err error
 		if tenant, err = ptx.TenantBySlug(ctx, c.Tenant); err != nil {
-			if care.ErrorCode(err) == care.ENotFound {
-				lookup = err
-				e := &audit.Entry{ActorLogin: c.LoginID, Action: audit.LoginFailure, IP: c.Origin.IP,
-					UserAgent: c.Origin.UserAgent, Result: audit.Failed, Detail: "unknown tenant " + c.Tenant}
-				return ptx.AppendAudit(ctx, e)
+			if care.ErrorCode(err) != care.ENotFound {
+				return err
 			}
+			lookup = err
+			att, wait, err = a.reserveLogin(ctx, ptx, store.UnknownTenantScope(c.Tenant), c.LoginID, c.Origin.IP, DefaultLockoutThreshold)
+			return err
+		}
+		rules, err := ptx.AccountRules(ctx, tenant.ID)
+		if err != nil {
+			return err
+		}
+		if att, wait, err = a.reserveLogin(ctx, ptx, tenant.ID, c.LoginID, c.Origin.IP, rules.LockoutThreshold); err != nil {
 			return err
 		}
 		tx, err := ptx.InTenant(ctx, tenant.ID)
@@ -65,43 +75,50 @@ func (a *App) Login(ctx context.Context, c Credentials) (string, care.Actor, err
 	if err != nil {
 		return "", care.Actor{}, err
 	}
-	if tenant.ID == "" {
-		a.hasher.Verify(ctx, "", c.Password) // the same work as for a known tenant
-		return "", care.Actor{}, errLogin()
-	}
-	if reason, err := a.tenantGate(ctx, tenant.ID, c.LoginID, c.Origin, c.CertFingerprint); reason != "" {
-		return "", care.Actor{}, a.refuseLogin(ctx, tenant.ID, c, reason, err)
-	}
-	// The password is verified outside any transaction: argon2id is slow on
-	// purpose and must not hold the writer.
-	ok, verr := a.hasher.Verify(ctx, hash, c.Password)
-	if verr != nil {
-		return "", care.Actor{}, care.Internal(verr)
-	}
 	reason := ""
 	switch {
-	case lookup != nil || !ok:
-		reason = "bad credentials"
-	case !tenant.Active:
-		reason = "tenant inactive"
-	case !user.Active:
-		reason = "user inactive"
+	case wait > 0:
+		reason = "throttled: too many failures from the address"
+	case att.Locked:
+		reason = "locked"
+	default:
+		// The tenant's own gates (allow-list, device certificate) come
+		// before the password, which they must never reveal anything about.
+		if tenant.ID != "" {
+			if reason, err := a.tenantGate(ctx, tenant.ID, c.LoginID, c.Origin, c.CertFingerprint); reason != "" {
+				return "", care.Actor{}, a.refuseLogin(ctx, tenant.ID, c, reason, err)
+			}
+		}
+		// The password is verified outside any transaction: argon2id is slow
+		// on purpose and must not hold the writer.
+		ok, verr := a.hasher.Verify(ctx, hash, c.Password)
+		if verr != nil {
+			return "", care.Actor{}, care.Internal(verr)
+		}
+		switch {
+		case tenant.ID == "":
+			reason = "unknown tenant " + c.Tenant
+		case lookup != nil || !ok:
+			reason = "bad credentials"
+		case !tenant.Active:
+			reason = "tenant inactive"
+		case !user.Active:
+			reason = "user inactive"
+		}
+		if reason == "" && c.Origin.Listener == care.AdminListener {
+			reason = a.checkAdminCert(ctx, tenant.ID, user.LoginID, user.Role, c.CertFingerprint)
+		}
 	}
-	if reason == "" && c.Origin.Listener == care.AdminListener {
-		reason = a.checkAdminCert(ctx, tenant.ID, user.LoginID, user.Role, c.CertFingerprint)
+	if reason != "" {
+		return "", care.Actor{}, a.loginFailed(ctx, tenant.ID, user, c, reason, att, wait)
 	}
 	token, sessionID := auth.NewToken(tenant.ID)
 	act := care.Actor{
 		TenantID: tenant.ID, TenantSlug: tenant.Slug, UserID: user.ID, LoginID: user.LoginID, Name: user.Name,
 		Role: user.Role, Facilities: user.Facilities, SessionID: sessionID, Listener: c.Origin.Listener,
-		IP: c.Origin.IP, UserAgent: c.Origin.UserAgent,
+		IP: c.Origin.IP, UserAgent: c.Origin.UserAgent, MustChangePassword: user.MustChangePassword,
 	}
 	err = a.db.InTenant(ctx, tenant.ID, func(tx *store.Tx) error {
-		if reason != "" {
-			e := &audit.Entry{ActorID: user.ID, ActorLogin: c.LoginID, ActorRole: string(user.Role), Action: audit.LoginFailure,
-				IP: c.Origin.IP, UserAgent: c.Origin.UserAgent, Result: audit.Failed, Detail: reason}
-			return tx.AppendAudit(ctx, e)
-		}
 		now := tx.Now()
 		if err := tx.CreateSession(ctx, store.Session{ID: sessionID, UserID: user.ID, Listener: c.Origin.Listener,
 			IP: c.Origin.IP, UserAgent: c.Origin.UserAgent, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(a.absolute)}); err != nil {
@@ -110,15 +127,54 @@ func (a *App) Login(ctx context.Context, c Credentials) (string, care.Actor, err
 		if err := tx.SetLastLogin(ctx, user.ID, now, c.Origin.IP); err != nil {
 			return err
 		}
+		if _, err := tx.ClearUserLogin(ctx, user.LoginID); err != nil {
+			return err
+		}
 		return tx.AppendAudit(ctx, entry(act, audit.LoginSuccess, "user", user.ID))
 	})
 	if err != nil {
 		return "", care.Actor{}, err
 	}
-	if reason != "" {
-		return "", care.Actor{}, errLogin()
-	}
 	return token, act, nil
+}
+
+// loginFailed audits a failed login (in the tenant's log, or the
+// platform's for an unknown region), counts it against the address, and
+// returns the answer: 429 when throttled, 423 when locked (or locked by
+// this very attempt), else the one login error.
+func (a *App) loginFailed(ctx context.Context, tenantID string, user care.User, c Credentials, reason string, att store.Attempt, wait time.Duration) error {
+	base := audit.Entry{ActorID: user.ID, ActorLogin: c.LoginID, ActorRole: string(user.Role), IP: c.Origin.IP,
+		UserAgent: c.Origin.UserAgent, TargetType: "user", TargetID: user.ID}
+	if tenantID == "" && c.Tenant == "" {
+		base.ActorRole, base.TargetType = string(care.RoleOperator), "operator"
+	}
+	entries := failureEntries(base, reason, att)
+	write := func(app func(context.Context, *audit.Entry) error) error {
+		for _, e := range entries {
+			if err := app(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var err error
+	if tenantID != "" {
+		err = a.db.InTenant(ctx, tenantID, func(tx *store.Tx) error { return write(tx.AppendAudit) })
+	} else {
+		err = a.db.Platform(ctx, func(ptx *store.PlatformTx) error { return write(ptx.AppendAudit) })
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case wait > 0:
+		return errThrottled(wait)
+	case att.Locked || att.NewLock:
+		a.throttle.Fail(c.Origin.IP, a.db.Now())
+		return errLocked()
+	}
+	a.throttle.Fail(c.Origin.IP, a.db.Now())
+	return errLogin()
 }
 
 // checkAdminCert returns "" when the account may use the admin listener
@@ -154,23 +210,18 @@ func (a *App) checkAdminCert(ctx context.Context, tenantID, loginID string, role
 }
 
 func (a *App) loginOperator(ctx context.Context, c Credentials) (string, care.Actor, error) {
-	if c.Origin.Listener != care.AdminListener {
-		a.hasher.Verify(ctx, "", c.Password)
-		err := a.db.Platform(ctx, func(ptx *store.PlatformTx) error {
-			return ptx.AppendAudit(ctx, &audit.Entry{ActorLogin: c.LoginID, ActorRole: string(care.RoleOperator), Action: audit.LoginFailure,
-				IP: c.Origin.IP, UserAgent: c.Origin.UserAgent, Result: audit.Failed, Detail: "operator login on the user listener"})
-		})
-		if err != nil {
-			return "", care.Actor{}, err
-		}
-		return "", care.Actor{}, errLogin()
-	}
 	var (
 		op     store.Operator
 		hash   string
 		lookup error
+		att    store.Attempt
+		wait   time.Duration
 	)
 	err := a.db.Platform(ctx, func(ptx *store.PlatformTx) error {
+		var err error
+		if att, wait, err = a.reserveLogin(ctx, ptx, store.OperatorScope, c.LoginID, c.Origin.IP, DefaultLockoutThreshold); err != nil {
+			return err
+		}
 		op, hash, lookup = ptx.OperatorCredentials(ctx, c.LoginID)
 		if lookup != nil && care.ErrorCode(lookup) != care.ENotFound {
 			return lookup
@@ -180,30 +231,38 @@ func (a *App) loginOperator(ctx context.Context, c Credentials) (string, care.Ac
 	if err != nil {
 		return "", care.Actor{}, err
 	}
-	ok, verr := a.hasher.Verify(ctx, hash, c.Password)
-	if verr != nil {
-		return "", care.Actor{}, care.Internal(verr)
-	}
 	reason := ""
 	switch {
-	case lookup != nil || !ok:
-		reason = "bad credentials"
-	case !op.Active:
-		reason = "operator inactive"
+	case wait > 0:
+		reason = "throttled: too many failures from the address"
+	case att.Locked:
+		reason = "locked"
 	default:
-		reason = a.checkAdminCert(ctx, "", op.LoginID, care.RoleOperator, c.CertFingerprint)
+		ok, verr := a.hasher.Verify(ctx, hash, c.Password)
+		if verr != nil {
+			return "", care.Actor{}, care.Internal(verr)
+		}
+		switch {
+		case c.Origin.Listener != care.AdminListener:
+			reason = "operator login on the user listener"
+		case lookup != nil || !ok:
+			reason = "bad credentials"
+		case !op.Active:
+			reason = "operator inactive"
+		default:
+			reason = a.checkAdminCert(ctx, "", op.LoginID, care.RoleOperator, c.CertFingerprint)
+		}
+		if reason == "" {
+			reason = a.operatorGate(c.Origin.IP)
+		}
 	}
-	if reason == "" {
-		reason = a.operatorGate(c.Origin.IP)
+	if reason != "" {
+		return "", care.Actor{}, a.loginFailed(ctx, "", care.User{ID: op.ID, Role: care.RoleOperator}, c, reason, att, wait)
 	}
 	token, sessionID := auth.NewToken(auth.OperatorScope)
 	act := care.Actor{UserID: op.ID, LoginID: op.LoginID, Name: op.Name, Role: care.RoleOperator, SessionID: sessionID,
 		Listener: care.AdminListener, IP: c.Origin.IP, UserAgent: c.Origin.UserAgent}
 	err = a.db.Platform(ctx, func(ptx *store.PlatformTx) error {
-		if reason != "" {
-			return ptx.AppendAudit(ctx, &audit.Entry{ActorID: op.ID, ActorLogin: c.LoginID, ActorRole: string(care.RoleOperator),
-				Action: audit.LoginFailure, IP: c.Origin.IP, UserAgent: c.Origin.UserAgent, Result: audit.Failed, Detail: reason})
-		}
 		now := ptx.Now()
 		if err := ptx.CreateOperatorSession(ctx, op.ID, store.Session{ID: sessionID, Listener: care.AdminListener,
 			IP: c.Origin.IP, UserAgent: c.Origin.UserAgent, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(a.absolute)}); err != nil {
@@ -212,13 +271,13 @@ func (a *App) loginOperator(ctx context.Context, c Credentials) (string, care.Ac
 		if err := ptx.SetOperatorLastLogin(ctx, op.ID, now); err != nil {
 			return err
 		}
+		if err := ptx.ClearLogin(ctx, store.OperatorScope, op.LoginID); err != nil {
+			return err
+		}
 		return ptx.AppendAudit(ctx, entry(act, audit.LoginSuccess, "operator", op.ID))
 	})
 	if err != nil {
 		return "", care.Actor{}, err
-	}
-	if reason != "" {
-		return "", care.Actor{}, errLogin()
 	}
 	return token, act, nil
 }
@@ -290,6 +349,7 @@ func (a *App) authenticate(ctx context.Context, token string, o care.Origin, cer
 	return care.Actor{
 		TenantID: tenant.ID, TenantSlug: tenant.Slug, UserID: u.ID, LoginID: u.LoginID, Name: u.Name, Role: u.Role,
 		Facilities: u.Facilities, SessionID: id, Listener: o.Listener, IP: o.IP, UserAgent: o.UserAgent,
+		MustChangePassword: u.MustChangePassword,
 	}, nil
 }
 

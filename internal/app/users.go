@@ -44,7 +44,10 @@ func (a *App) Users(ctx context.Context, act care.Actor, f UserFilter) ([]care.U
 				out = append(out, u)
 			}
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return fillLocks(ctx, tx, out)
 	})
 	return out, err
 }
@@ -61,6 +64,12 @@ func (a *App) User(ctx context.Context, act care.Actor, id string) (care.User, e
 		if err == nil && act.Role != care.RoleTenantAdmin && !sharesFacility(act, out) {
 			return care.NotFound("user")
 		}
+		if err != nil {
+			return err
+		}
+		one := []care.User{out}
+		err = fillLocks(ctx, tx, one)
+		out = one[0]
 		return err
 	})
 	return out, err
@@ -81,6 +90,9 @@ func (a *App) Me(ctx context.Context, act care.Actor) (care.User, []care.Facilit
 	err := a.readTenant(ctx, act, func(tx *store.Tx) error {
 		var err error
 		if u, err = tx.User(ctx, act.UserID); err != nil {
+			return err
+		}
+		if u.FailedLoginsSince, err = failedSincePrevious(ctx, tx, u); err != nil {
 			return err
 		}
 		for _, id := range u.Facilities {
@@ -132,6 +144,10 @@ func (a *App) CreateUser(ctx context.Context, act care.Actor, in care.UserInput)
 	}
 	if !mayManage(act, in.Role, in.Facilities) {
 		return care.User{}, care.Forbidden()
+	}
+	if err := a.checkPolicyInTenant(ctx, act.TenantID, in.Password,
+		care.User{LoginID: in.LoginID, Name: in.Name, Kana: in.Kana, Email: in.Email}); err != nil {
+		return care.User{}, err
 	}
 	hash, err := a.hasher.Hash(ctx, in.Password)
 	if err != nil {

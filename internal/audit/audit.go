@@ -71,6 +71,13 @@ const (
 	BreakGlassView   Action = "breakglass.view"        // a use of a resident through a break-glass grant
 	BreakGlassReview Action = "breakglass.review"      // an admin listed break-glass grants
 	BreakGlassAck    Action = "breakglass.acknowledge" // an admin acknowledged one
+	// Account security (issue 4).
+	AccountLock          Action = "account.lock"           // failed logins locked a login ID
+	AccountUnlock        Action = "account.unlock"         // an admin lifted a lock
+	PasswordChange       Action = "password.change"        // a user changed their own password
+	PasswordReissue      Action = "password.reissue"       // an admin issued a temporary password
+	PasswordResetRequest Action = "password.reset_request" // someone asked for a reset mail
+	PasswordReset        Action = "password.reset"         // a reset link set a new password
 )
 
 // All is the whole catalogue, in display order: the log viewer offers
@@ -83,6 +90,7 @@ var All = []Action{
 	PostSearch, PostRead, CommentCreate, GroupCreate, GroupUpdate, GroupView, KeysRotate, KeysReencrypt, KeysRotateKEK,
 	KeysShred, AuditPurge, AuditSeal, AuditEvidence, AuditLogins,
 	CertRevoke, CertDeviceIssue, AccessUpdate, BreakGlassSearch, BreakGlassOpen, BreakGlassView, BreakGlassReview, BreakGlassAck,
+	AccountLock, AccountUnlock, PasswordChange, PasswordReissue, PasswordResetRequest, PasswordReset,
 }
 
 // Result says how an audited attempt ended.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 
@@ -24,10 +25,14 @@ type Params struct {
 	SaltLen int
 }
 
-// DefaultParams are OWASP's argon2id recommendation (19 MiB, 2 passes, 1
-// lane): about 20 ms a hash on this project's reference machine, so a
-// burst of logins stays fast while an offline guess stays expensive.
-var DefaultParams = Params{Memory: 19 * 1024, Time: 2, Threads: 1, KeyLen: 32, SaltLen: 16}
+// DefaultParams were chosen by measurement (bench/argon2, 2026-11, on the
+// project's 2-core reference machine, one lane, median of 5): 19 MiB/t=2
+// 56 ms, 46 MiB/t=1 78 ms, 32 MiB/t=2 112 ms, 64 MiB/t=1 111 ms. 46 MiB
+// with one pass is OWASP's first argon2id option and sits in the 50–100 ms
+// target: a login stays quick while every offline guess costs 46 MiB of
+// memory, which is what hurts a GPU. With the hasher's default bound of two
+// hashes per CPU, hashing never holds more than 4 × 46 MiB at once.
+var DefaultParams = Params{Memory: 46 * 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
 
 // Hasher hashes and verifies passwords, bounding how many hashes run at
 // once so a burst of logins cannot exhaust memory.
@@ -35,7 +40,16 @@ type Hasher struct {
 	params Params
 	sem    chan struct{}
 	dummy  string
+	// verified counts the argon2id computations Verify has run.
+	verified atomic.Uint64
 }
+
+// Verifications returns how many password checks (argon2id computations,
+// dummy ones included) the hasher has run: the lockout's bound is on them.
+func (h *Hasher) Verifications() uint64 { return h.verified.Load() }
+
+// Params returns the hasher's cost parameters.
+func (h *Hasher) Params() Params { return h.params }
 
 // NewHasher returns a hasher with the parameters; at most concurrency
 // hashes run at once (0: two per CPU).
@@ -96,6 +110,7 @@ func (h *Hasher) Verify(ctx context.Context, encoded, password string) (bool, er
 	}
 	got := argon2.IDKey([]byte(care.NormalizePassword(password)), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
 	h.release()
+	h.verified.Add(1)
 	return match && subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 

@@ -3,6 +3,7 @@ package care
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error for the caller. The HTTP layer maps each code to
@@ -19,8 +20,14 @@ const (
 	EUnauthorized Code = "unauthorized"
 	ELocked       Code = "locked"
 	ETooLarge     Code = "too_large"
-	EUnsupported  Code = "unsupported_media_type"
-	EInternal     Code = "internal"
+	// ETooMany: too many failed attempts from one address (HTTP 429, with
+	// Error.RetryAfter).
+	ETooMany Code = "too_many_requests"
+	// EPasswordChange: the account must change its password first (an
+	// admin reissued it); a forbidden request of its own kind.
+	EPasswordChange Code = "password_change_required"
+	EUnsupported    Code = "unsupported_media_type"
+	EInternal       Code = "internal"
 )
 
 // Error is an error that is safe to show to a user. Key names a message in
@@ -33,6 +40,9 @@ type Error struct {
 	Field  string
 	Fields []FieldError
 	Err    error
+	// RetryAfter, when set, is how long the caller should wait before
+	// trying again (ETooMany).
+	RetryAfter time.Duration
 }
 
 // FieldError is one invalid field of a form or document.

@@ -54,6 +54,9 @@ type Actor struct {
 	Listener   Listener
 	IP         string
 	UserAgent  string
+	// MustChangePassword: an admin reissued the password, and the actor
+	// may do nothing but choose a new one (and log out).
+	MustChangePassword bool
 }
 
 // IsOperator reports whether the actor is the service operator's staff.

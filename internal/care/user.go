@@ -37,6 +37,11 @@ type User struct {
 	CreatedAt       time.Time
 	// MustChangePassword is set after an admin reissues a password.
 	MustChangePassword bool
+	// LockedUntil is the end of a lockout in force (admin views only).
+	LockedUntil *time.Time
+	// FailedLoginsSince counts the failed logins under the login ID
+	// between the previous login and the current one (the user's own view).
+	FailedLoginsSince int
 }
 
 var loginRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,62}[A-Za-z0-9]$`)

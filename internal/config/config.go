@@ -69,6 +69,20 @@ type Config struct {
 	OperatorAllow []string
 	// MaxBody (--max-body) bounds JSON and form request bodies, in bytes.
 	MaxBody int64
+	// SMTPURL (--smtp, RENRAKUCHO_SMTP_URL) is the SMTP server of outgoing
+	// mail, smtp://[user:pass@]host:port; "" keeps mail queued in the
+	// outbox. STARTTLS is used whenever the server offers it.
+	SMTPURL string
+	// SMTPRequireTLS (--smtp-require-tls) refuses to send mail to a server
+	// that does not offer STARTTLS.
+	SMTPRequireTLS bool
+	// MailFrom (--mail-from) is the sender address of outgoing mail;
+	// required with --smtp.
+	MailFrom string
+	// LoginThrottle (--login-throttle) is how many failed logins one
+	// source address may make in ten minutes before it is throttled (429)
+	// on accounts that already failed; 0 turns throttling off.
+	LoginThrottle int
 	// DemoPassword (--demo-password or --password) is the password of
 	// every demo account; demo generates one when empty. Other commands
 	// ignore it.
@@ -89,6 +103,7 @@ func Default() Config {
 		MaxBody:           1 << 20,
 
 		AuditRetentionDays: MinAuditRetentionDays,
+		LoginThrottle:      50,
 	}
 }
 
@@ -210,6 +225,7 @@ func (c Config) Redacted() map[string]string {
 		m[s.name] = s.get(c)
 	}
 	m["db"] = redactDSN(c.DSN())
+	m["smtp"] = redactDSN(c.SMTPURL)
 	m["public-url"] = c.BaseURL()
 	if c.DemoPassword != "" {
 		m["demo-password"] = mask

@@ -44,7 +44,7 @@ func TestDefault(t *testing.T) {
 	want := Config{
 		DataDir: "./data", Addr: "127.0.0.1:8080", AdminAddr: "127.0.0.1:8443",
 		LogLevel: "info", SQLiteSynchronous: "FULL",
-		SessionIdle: 15 * time.Minute, SessionAbsolute: 12 * time.Hour, MaxBody: 1 << 20,
+		SessionIdle: 15 * time.Minute, SessionAbsolute: 12 * time.Hour, MaxBody: 1 << 20, LoginThrottle: 50,
 		AuditRetentionDays: 365,
 	}
 	if !reflect.DeepEqual(c, want) {
@@ -247,6 +247,18 @@ func TestValidate(t *testing.T) {
 		{"OKPublicURL", func(c *Config) { c.PublicURL = "https://care.example.jp/" }, ""},
 		{"OKLogLevelUpper", func(c *Config) { c.LogLevel = "WARN" }, ""},
 		{"OKSessionEqual", func(c *Config) { c.SessionIdle, c.SessionAbsolute = time.Hour, time.Hour }, ""},
+		{"OKSMTP", func(c *Config) { c.SMTPURL, c.MailFrom = "smtp://mail.example.jp:587", "renrakucho@example.jp" }, ""},
+		{"OKSMTPAuthTLS", func(c *Config) {
+			c.SMTPURL, c.MailFrom, c.SMTPRequireTLS = "smtp://u:p@mail.example.jp", "連絡帳 <renrakucho@example.jp>", true
+		}, ""},
+		{"OKThrottleOff", func(c *Config) { c.LoginThrottle = 0 }, ""},
+		{"ErrSMTPScheme", func(c *Config) { c.SMTPURL, c.MailFrom = "smtps://mail.example.jp", "a@example.jp" }, "--smtp (RENRAKUCHO_SMTP_URL)"},
+		{"ErrSMTPPath", func(c *Config) { c.SMTPURL, c.MailFrom = "smtp://mail.example.jp/x", "a@example.jp" }, "--smtp (RENRAKUCHO_SMTP_URL)"},
+		{"ErrSMTPPort", func(c *Config) { c.SMTPURL, c.MailFrom = "smtp://mail.example.jp:0", "a@example.jp" }, "--smtp (RENRAKUCHO_SMTP_URL)"},
+		{"ErrSMTPNoFrom", func(c *Config) { c.SMTPURL = "smtp://mail.example.jp" }, "--mail-from (RENRAKUCHO_MAIL_FROM)"},
+		{"ErrMailFrom", func(c *Config) { c.MailFrom = "not an address" }, "--mail-from (RENRAKUCHO_MAIL_FROM)"},
+		{"ErrRequireTLSWithoutSMTP", func(c *Config) { c.SMTPRequireTLS = true }, "--smtp-require-tls (RENRAKUCHO_SMTP_REQUIRE_TLS)"},
+		{"ErrThrottle", func(c *Config) { c.LoginThrottle = -1 }, "--login-throttle (RENRAKUCHO_LOGIN_THROTTLE)"},
 
 		{"ErrData", func(c *Config) { c.DataDir = "" }, "--data (RENRAKUCHO_DATA)"},
 		{"ErrDBScheme", func(c *Config) { c.DB = "mysql://u:p@h/db" }, "--db (RENRAKUCHO_DB)"},
@@ -318,6 +330,7 @@ func TestValidateHidesPasswords(t *testing.T) {
 func TestRedacted(t *testing.T) {
 	c := Default()
 	c.DB = "postgres://u:secret@h/db"
+	c.SMTPURL = "smtp://mailer:secret@mail.example.jp:587"
 	c.DemoPassword = "secret"
 	m := c.Redacted()
 	for k, v := range m {

@@ -118,6 +118,22 @@ var settings = []setting{
 		},
 		get: func(c Config) string { return strconv.FormatInt(c.MaxBody, 10) },
 	},
+	withEnv(str("smtp", "SMTP server of outgoing mail: smtp://[user:pass@]host:port (none: mail stays queued)", func(c *Config) *string { return &c.SMTPURL }), "RENRAKUCHO_SMTP_URL"),
+	boolean("smtp-require-tls", "send mail only over STARTTLS", func(c *Config) *bool { return &c.SMTPRequireTLS }),
+	str("mail-from", "sender address of outgoing mail (required with --smtp)", func(c *Config) *string { return &c.MailFrom }),
+	{
+		name:  "login-throttle",
+		usage: "failed logins one address may make in 10 minutes before it is throttled (0: never)",
+		set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return fmt.Errorf("must be a whole number, got %q", v)
+			}
+			c.LoginThrottle = n
+			return nil
+		},
+		get: func(c Config) string { return strconv.Itoa(c.LoginThrottle) },
+	},
 	withAliases(str("demo-password", "password of every demo account (demo only; generated when empty)", func(c *Config) *string { return &c.DemoPassword }), "password"),
 }
 
@@ -141,6 +157,21 @@ func dur(name, usage string, field func(*Config) *time.Duration) setting {
 			return nil
 		},
 		get: func(c Config) string { return field(&c).String() },
+	}
+}
+
+func boolean(name, usage string, field func(*Config) *bool) setting {
+	return setting{
+		name: name, usage: usage, isBool: true,
+		set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("must be true or false, got %q", v)
+			}
+			*field(c) = b
+			return nil
+		},
+		get: func(c Config) string { return strconv.FormatBool(*field(&c)) },
 	}
 }
 

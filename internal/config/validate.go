@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -95,6 +96,25 @@ func (c Config) Validate() error {
 	if c.AuditRetentionDays < MinAuditRetentionDays {
 		bad("audit-retention-days", "must be at least %d (a year), got %d", MinAuditRetentionDays, c.AuditRetentionDays)
 	}
+	if c.SMTPURL != "" {
+		if msg := checkSMTP(c.SMTPURL); msg != "" {
+			bad("smtp", "%s, got %q", msg, redactDSN(c.SMTPURL))
+		}
+		if c.MailFrom == "" {
+			bad("mail-from", "must be set with --smtp")
+		}
+	}
+	if c.MailFrom != "" {
+		if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+			bad("mail-from", "must be one mail address such as renrakucho@example.jp, got %q", c.MailFrom)
+		}
+	}
+	if c.SMTPRequireTLS && c.SMTPURL == "" {
+		bad("smtp-require-tls", "needs --smtp")
+	}
+	if c.LoginThrottle < 0 {
+		bad("login-throttle", "must be 0 (off) or a positive number of failures, got %d", c.LoginThrottle)
+	}
 	return errors.Join(errs...)
 }
 
@@ -169,6 +189,26 @@ func checkURL(s string, schemes ...string) string {
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
 			return fmt.Sprintf("must have a port number from 1 to 65535, not %q", p)
+		}
+	}
+	return ""
+}
+
+// checkSMTP returns what is wrong with an --smtp URL, or "": it must be
+// smtp://[user:pass@]host[:port] and nothing more.
+func checkSMTP(s string) string {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || u.Scheme != "smtp" || u.Opaque != "":
+		return "must be smtp://[user:pass@]host:port"
+	case u.Hostname() == "":
+		return "must name a host"
+	case u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.Fragment != "":
+		return "must be smtp://[user:pass@]host:port and nothing more"
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "must have a port from 1 to 65535"
 		}
 	}
 	return ""

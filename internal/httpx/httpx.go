@@ -26,8 +26,10 @@ func Status(code care.Code) int {
 		return http.StatusUnprocessableEntity
 	case care.EConflict:
 		return http.StatusConflict
-	case care.EForbidden:
+	case care.EForbidden, care.EPasswordChange:
 		return http.StatusForbidden
+	case care.ETooMany:
+		return http.StatusTooManyRequests
 	case care.EUnauthorized:
 		return http.StatusUnauthorized
 	case care.ELocked:

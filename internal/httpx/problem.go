@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/i18n"
@@ -70,6 +72,7 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, cat *i18n.Catalogs, er
 	p := NewProblem(r, cat, err)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
+	SetRetryAfter(w, err)
 	w.WriteHeader(p.Status)
 	json.NewEncoder(w).Encode(p)
 }
@@ -99,4 +102,15 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// SetRetryAfter sets the Retry-After header (whole seconds, rounded up)
+// of an error that says when to try again.
+func SetRetryAfter(w http.ResponseWriter, err error) {
+	e := care.AsError(err)
+	if e.RetryAfter <= 0 {
+		return
+	}
+	secs := int64((e.RetryAfter + time.Second - 1) / time.Second)
+	w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
 }

@@ -234,6 +234,20 @@ var matrix = map[string]routeSpec{
 	"POST /admin/break-glass/{id}/acknowledge": {object: "grant", mutates: true},
 	"GET /t/{tenant}/break-glass":              {object: "tenant", query: "?name=%E3%83%99%E3%83%BC%E3%82%BF&birth_date=1938-04-01"},
 	"POST /t/{tenant}/break-glass":             {object: "resident", body: form("resident_id", "RID", "reason", "夜間の救急搬送に同行するため")},
+	// Account security (issue 4): a change with a wrong current password
+	// (the principals keep theirs), resets through a link nobody has.
+	"GET /t/{tenant}/password":                {object: "tenant"},
+	"POST /t/{tenant}/password":               {object: "tenant", body: form("current_password", "not-the-password", "password", "Kq7-xZp-Wm3vT-9", "password_confirm", "Kq7-xZp-Wm3vT-9")},
+	"GET /t/{tenant}/password/forgot":         {object: "tenant"},
+	"POST /t/{tenant}/password/forgot":        {object: "tenant", body: form("who", "LOGIN")},
+	"GET /t/{tenant}/password/reset/{token}":  {object: "tenant"},
+	"POST /t/{tenant}/password/reset/{token}": {object: "tenant", body: form("password", "Kq7-xZp-Wm3vT-9", "password_confirm", "Kq7-xZp-Wm3vT-9")},
+	"GET /password":                           {},
+	"POST /password":                          {body: form("current_password", "not-the-password", "password", "Kq7-xZp-Wm3vT-9", "password_confirm", "Kq7-xZp-Wm3vT-9")},
+	"POST /admin/users/{id}/unlock":           {object: "user", mutates: true},
+	"POST /admin/users/{id}/password":         {object: "user", mutates: true},
+	"POST /api/v1/me/password":                {body: jsonBody(`{"current_password":"not-the-password","new_password":"Kq7-xZp-Wm3vT-9"}`)},
+	"POST /api/v1/users/{id}/unlock":          {object: "user", mutates: true},
 }
 
 // principal is one kind of caller.
@@ -514,6 +528,7 @@ func (m *matrixEnv) do(t *testing.T, l care.Listener, rt httpx.Route, spec route
 	path = strings.ReplaceAll(path, "{cid}", v.ConsentID)
 	path = strings.ReplaceAll(path, "{uid}", v.MemberID)
 	path = strings.ReplaceAll(path, "{file...}", "app.css")
+	path = strings.ReplaceAll(path, "{token}", strings.Repeat("T", 43))
 	path += spec.query
 	base := m.userURL
 	if l == care.AdminListener {

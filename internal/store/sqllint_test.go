@@ -29,7 +29,8 @@ import (
 
 // platformTables hold no tenant's rows, or (client_certs) only point at
 // one; they are reached through PlatformTx and are not bound to a tenant.
-var platformTables = []string{"tenants", "operators", "operator_sessions", "client_certs", "schema_migrations", "job_leases"}
+var platformTables = []string{"tenants", "operators", "operator_sessions", "client_certs", "schema_migrations", "job_leases",
+	"login_attempts", "mail_outbox"}
 
 var (
 	// sqlStart recognises a literal that begins a statement, or the FROM

@@ -26,6 +26,12 @@ func (w *Web) Routes() []httpx.Route {
 			{Method: "GET", Pattern: t + "/login", Public: true, Handler: w.handle(w.loginPage)},
 			{Method: "POST", Pattern: t + "/login", Public: true, Handler: w.handle(w.login)},
 			page("POST", t+"/logout", w.logout),
+			page("GET", t+"/password", w.passwordPage),
+			page("POST", t+"/password", w.changePassword),
+			{Method: "GET", Pattern: t + "/password/forgot", Public: true, Handler: w.handle(w.forgotPage)},
+			{Method: "POST", Pattern: t + "/password/forgot", Public: true, Handler: w.handle(w.forgot)},
+			{Method: "GET", Pattern: t + "/password/reset/{token}", Public: true, Handler: w.handle(w.resetPage)},
+			{Method: "POST", Pattern: t + "/password/reset/{token}", Public: true, Handler: w.handle(w.reset)},
 			page("GET", t+"/{$}", w.home),
 
 			page("GET", t+"/residents", w.residents),
@@ -75,6 +81,8 @@ func (w *Web) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/login", Public: true, Handler: w.handle(w.loginPage)},
 		{Method: "POST", Pattern: "/login", Public: true, Handler: w.handle(w.login)},
 		page("POST", "/logout", w.logout),
+		page("GET", "/password", w.passwordPage),
+		page("POST", "/password", w.changePassword),
 		page("GET", "/{$}", w.console),
 
 		page("GET", "/operator/tenants", w.tenants),
@@ -99,6 +107,8 @@ func (w *Web) Routes() []httpx.Route {
 		page("GET", "/admin/users/{id}/delete", w.confirmDeleteUser),
 		page("POST", "/admin/users/{id}/delete", w.deleteUser),
 		page("POST", "/admin/users/{id}/cert", w.issueUserCert),
+		page("POST", "/admin/users/{id}/unlock", w.unlockUser),
+		page("POST", "/admin/users/{id}/password", w.reissuePassword),
 
 		page("GET", "/admin/residents", w.register),
 		page("GET", "/admin/audit", w.audit),

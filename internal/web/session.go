@@ -247,5 +247,8 @@ func (w *Web) console(rw http.ResponseWriter, r *http.Request, act care.Actor) e
 	if act.Can(care.ActSettingsManage) {
 		cards = append(cards, consoleCard{"/admin/settings", "nav.settings", "console.settings"})
 	}
+	if !act.IsOperator() {
+		cards = append(cards, consoleCard{"/password", "login.password_title", "login.password_change_link"})
+	}
 	return w.render(rw, r, http.StatusOK, pageConsole, view{Notice: noticeKey(r), Data: cards})
 }

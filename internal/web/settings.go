@@ -14,6 +14,8 @@ import (
 var settingsSpec = &formSpec{fields: []specField{
 	{name: "ended_retention_years", label: "settings.ended_retention_years"},
 	{name: "audit_retention_days", label: "audit_chain.retention_days"},
+	{name: "lockout_threshold", label: "login.settings_lockout_threshold"},
+	{name: "password_min_length", label: "login.settings_password_min_length"},
 }}
 
 func (w *Web) renderSettings(rw http.ResponseWriter, r *http.Request, status int, f *Form) error {
@@ -29,6 +31,8 @@ func (w *Web) settings(rw http.ResponseWriter, r *http.Request, act care.Actor) 
 	f := newForm(settingsSpec, nil)
 	f.Set("ended_retention_years", strconv.Itoa(s.EndedRetentionYears))
 	f.Set("audit_retention_days", strconv.Itoa(s.AuditRetentionDays))
+	f.Set("lockout_threshold", strconv.Itoa(s.LockoutThreshold))
+	f.Set("password_min_length", strconv.Itoa(s.PasswordMinLength))
 	return w.renderSettings(rw, r, http.StatusOK, f)
 }
 
@@ -41,19 +45,24 @@ func (w *Web) updateSettings(rw http.ResponseWriter, r *http.Request, act care.A
 	// Full-width digits from a Japanese input method count as digits;
 	// anything else that is not a number is 0, which the app refuses with
 	// the field's own message.
-	years, err := strconv.Atoi(strings.TrimSpace(norm.NFKC.String(f.Get("ended_retention_years"))))
-	if err != nil {
-		years = 0
-	}
-	// An empty or absent audit retention leaves it as it is (0); anything
-	// else that is not a number is refused by the app (-1).
-	days := 0
-	if s := strings.TrimSpace(norm.NFKC.String(f.Get("audit_retention_days"))); s != "" {
-		if days, err = strconv.Atoi(s); err != nil {
-			days = -1
+	number := func(name string) int {
+		if !f.Values.Has(name) {
+			return 0 // a form without the field keeps the value
 		}
+		n, err := strconv.Atoi(strings.TrimSpace(norm.NFKC.String(f.Get(name))))
+		if err != nil {
+			return -1 // refused with the field's own message (0 would keep the old value)
+		}
+		return n
 	}
-	if _, err := w.app.UpdateTenantSettings(r.Context(), act, app.Settings{EndedRetentionYears: years, AuditRetentionDays: days}); err != nil {
+	// An empty audit retention leaves it as it is (0), like an absent one.
+	days := 0
+	if strings.TrimSpace(f.Get("audit_retention_days")) != "" {
+		days = number("audit_retention_days")
+	}
+	in := app.Settings{EndedRetentionYears: number("ended_retention_years"), AuditRetentionDays: days,
+		LockoutThreshold: number("lockout_threshold"), PasswordMinLength: number("password_min_length")}
+	if _, err := w.app.UpdateTenantSettings(r.Context(), act, in); err != nil {
 		return refill(f, err, func(status int) error { return w.renderSettings(rw, r, status, f) })
 	}
 	return redirect(rw, r, "/admin/settings?notice=saved")

@@ -88,13 +88,18 @@ const (
 	pageAccess           = "access"
 	pageBreakGlass       = "break_glass"
 	pageBreakGlassReview = "break_glass_review"
+	pagePassword         = "password"
+	pagePasswordForgot   = "password_forgot"
+	pagePasswordReset    = "password_reset"
+	pagePasswordReissued = "password_reissued"
 )
 
 var allPages = []string{pageRegion, pageLogin, pageHome, pageConsole, pageError, pageTenants, pageTenantForm,
 	pageTenantCreated, pageCert, pageAudit, pageAuditLogins, pageFacilities, pageFacilityForm, pageUsers, pageUserForm, pageUserDelete,
 	pageResidents, pageResidentForm, pageResident, pageResidentEnd, pagePost, pagePostForm, pageUnread, pageSearch,
 	pageGroups, pageGroupForm, pageGroup, pageRegister, pageSettings,
-	pageCerts, pageAccess, pageBreakGlass, pageBreakGlassReview}
+	pageCerts, pageAccess, pageBreakGlass, pageBreakGlassReview,
+	pagePassword, pagePasswordForgot, pagePasswordReset, pagePasswordReissued}
 
 // MissingKey is what `t` renders for a key the catalogs lack: visible
 // enough to be reported, and what the tests look for.
@@ -368,6 +373,9 @@ func (w *Web) session(fn pageFunc) http.Handler {
 		if w.sess.Listener == care.UserListener && act.TenantSlug != tenantParam(r) {
 			return care.NotFound("tenant")
 		}
+		if act.MustChangePassword && !w.passwordChangeAllowed(r, act) {
+			return redirect(rw, r, w.passwordPath(act)+"?notice=login_password_change_required")
+		}
 		return fn(rw, r, act)
 	})
 }
@@ -384,8 +392,9 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, err error) {
 	var fe *formError
 	if errors.As(err, &fe) {
 		code := care.ErrorCode(fe.err)
-		if code == care.EInvalid || code == care.EConflict || (fe.login && (code == care.EUnauthorized || code == care.ELocked)) {
+		if code == care.EInvalid || code == care.EConflict || (fe.login && (code == care.EUnauthorized || code == care.ELocked || code == care.ETooMany)) {
 			fe.form.SetError(fe.err)
+			httpx.SetRetryAfter(rw, fe.err)
 			rerr := fe.render(httpx.Status(code))
 			if rerr == nil {
 				return
@@ -461,7 +470,8 @@ func redirect(rw http.ResponseWriter, r *http.Request, target string) error {
 func noticeKey(r *http.Request) string {
 	switch n := r.URL.Query().Get("notice"); n {
 	case "created", "saved", "deleted", "logged_out",
-		"posted", "commented", "ended", "consent_added", "consent_revoked", "invited", "accepted", "declined", "left", "removed":
+		"posted", "commented", "ended", "consent_added", "consent_revoked", "invited", "accepted", "declined", "left", "removed",
+		"login_password_changed", "login_password_change_required", "login_password_reset", "login_unlocked":
 		return "notice." + n
 	}
 	return ""

@@ -469,6 +469,7 @@ func walk(t *testing.T, e *env, fx fixture, lang, slug string) {
 	m.get("/t/seed/").expect(t, 404, "error").lacks(t, "seed 市")
 	m.post("/t/"+slug+"/logout", url.Values{}).expect(t, 200, "login").contains(t, T("notice.logged_out"))
 	m.get("/t/"+slug+"/").expect(t, 200, "login")
+	walkPasswords(t, e, lang, slug, adminCert, memberID)
 }
 
 // TestLoginFailure gives one answer, 401 with the same message, for an
