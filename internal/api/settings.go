@@ -10,16 +10,20 @@ import (
 
 // settingsOut is the tenant's settings.
 type settingsOut struct {
-	EndedRetentionYears int `json:"ended_retention_years"`
+	EndedRetentionYears int  `json:"ended_retention_years"`
+	IdleMinutes         int  `json:"idle_minutes"`
+	FactorRequired      bool `json:"factor_required"`
 }
 
 // settingsPatch holds the members a PATCH sent; absent ones stay nil.
 type settingsPatch struct {
-	EndedRetentionYears *int `json:"ended_retention_years"`
+	EndedRetentionYears *int  `json:"ended_retention_years"`
+	IdleMinutes         *int  `json:"idle_minutes"`
+	FactorRequired      *bool `json:"factor_required"`
 }
 
 func renderSettings(s app.Settings) settingsOut {
-	return settingsOut{EndedRetentionYears: s.EndedRetentionYears}
+	return settingsOut{EndedRetentionYears: s.EndedRetentionYears, IdleMinutes: s.IdleMinutes, FactorRequired: s.FactorRequired}
 }
 
 func (a *API) settings(w http.ResponseWriter, r *http.Request, act care.Actor) error {
@@ -45,6 +49,8 @@ func (a *API) updateSettings(w http.ResponseWriter, r *http.Request, act care.Ac
 		return err
 	}
 	set(&s.EndedRetentionYears, in.EndedRetentionYears)
+	set(&s.IdleMinutes, in.IdleMinutes)
+	set(&s.FactorRequired, in.FactorRequired)
 	if s, err = a.app.UpdateTenantSettings(r.Context(), act, s); err != nil {
 		return err
 	}

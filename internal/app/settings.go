@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/renrakucho/renrakucho/internal/audit"
 	"github.com/renrakucho/renrakucho/internal/care"
@@ -14,6 +15,12 @@ type Settings struct {
 	// EndedRetentionYears is how many years a resident whose sharing ended
 	// is kept before the retention job purges them (1–30; 5 by default).
 	EndedRetentionYears int
+	// IdleMinutes is the idle timeout of the tenant's sessions
+	// (MinIdleMinutes–MaxIdleMinutes; 15 by default; never off).
+	IdleMinutes int
+	// FactorRequired makes every member, not only admins, sign in with a
+	// second factor; those without one enrol at their next login.
+	FactorRequired bool
 }
 
 // The bounds of Settings.EndedRetentionYears. Below a year an ended care
@@ -30,6 +37,9 @@ func (s Settings) Validate() error {
 	if s.EndedRetentionYears < MinRetentionYears || s.EndedRetentionYears > MaxRetentionYears {
 		v.Add("ended_retention_years", "error.retention_years")
 	}
+	if s.IdleMinutes < MinIdleMinutes || s.IdleMinutes > MaxIdleMinutes {
+		v.Add("idle_minutes", "error.idle_minutes")
+	}
 	return v.Err()
 }
 
@@ -41,7 +51,11 @@ func (a *App) TenantSettings(ctx context.Context, act care.Actor) (Settings, err
 	var out Settings
 	err := a.readTenant(ctx, act, func(tx *store.Tx) error {
 		var err error
-		out.EndedRetentionYears, err = tx.EndedRetentionYears(ctx)
+		if out.EndedRetentionYears, err = tx.EndedRetentionYears(ctx); err != nil {
+			return err
+		}
+		p, err := tx.SessionPolicy(ctx)
+		out.IdleMinutes, out.FactorRequired = int(p.IdleTimeout/time.Minute), p.FactorRequired
 		return err
 	})
 	return out, err
@@ -64,8 +78,18 @@ func (a *App) UpdateTenantSettings(ctx context.Context, act care.Actor, in Setti
 		if err := tx.SetEndedRetentionYears(ctx, in.EndedRetentionYears); err != nil {
 			return err
 		}
+		oldPol, err := tx.SessionPolicy(ctx)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetSessionPolicy(ctx, store.SessionPolicy{IdleTimeout: time.Duration(in.IdleMinutes) * time.Minute,
+			FactorRequired: in.FactorRequired}); err != nil {
+			return err
+		}
 		e := entry(act, audit.SettingsUpdate, "tenant", act.TenantID)
-		e.Detail = fmt.Sprintf("ended_retention_years %d → %d", old, in.EndedRetentionYears)
+		e.Detail = fmt.Sprintf("ended_retention_years %d → %d, idle_minutes %d → %d, factor_required %s → %s",
+			old, in.EndedRetentionYears, int(oldPol.IdleTimeout/time.Minute), in.IdleMinutes,
+			boolWord(oldPol.FactorRequired), boolWord(in.FactorRequired))
 		return tx.AppendAudit(ctx, e)
 	})
 	if err != nil {

@@ -54,6 +54,10 @@ type Actor struct {
 	Listener   Listener
 	IP         string
 	UserAgent  string
+	// Stage is "" for a full session. Otherwise the password was right and
+	// the second factor is still due ("factor") or must first be enrolled
+	// ("enrol"): such an actor may do nothing but that step.
+	Stage string
 }
 
 // IsOperator reports whether the actor is the service operator's staff.

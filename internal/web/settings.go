@@ -13,6 +13,8 @@ import (
 
 var settingsSpec = &formSpec{fields: []specField{
 	{name: "ended_retention_years", label: "settings.ended_retention_years"},
+	{name: "idle_minutes", label: "mfa.settings.idle_minutes"},
+	{name: "factor_required", label: "mfa.settings.factor_required"},
 }}
 
 func (w *Web) renderSettings(rw http.ResponseWriter, r *http.Request, status int, f *Form) error {
@@ -27,6 +29,10 @@ func (w *Web) settings(rw http.ResponseWriter, r *http.Request, act care.Actor) 
 	}
 	f := newForm(settingsSpec, nil)
 	f.Set("ended_retention_years", strconv.Itoa(s.EndedRetentionYears))
+	f.Set("idle_minutes", strconv.Itoa(s.IdleMinutes))
+	if s.FactorRequired {
+		f.Set("factor_required", "1")
+	}
 	return w.renderSettings(rw, r, http.StatusOK, f)
 }
 
@@ -39,11 +45,16 @@ func (w *Web) updateSettings(rw http.ResponseWriter, r *http.Request, act care.A
 	// Full-width digits from a Japanese input method count as digits;
 	// anything else that is not a number is 0, which the app refuses with
 	// the field's own message.
-	years, err := strconv.Atoi(strings.TrimSpace(norm.NFKC.String(f.Get("ended_retention_years"))))
-	if err != nil {
-		years = 0
+	number := func(name string) int {
+		n, err := strconv.Atoi(strings.TrimSpace(norm.NFKC.String(f.Get(name))))
+		if err != nil {
+			return 0
+		}
+		return n
 	}
-	if _, err := w.app.UpdateTenantSettings(r.Context(), act, app.Settings{EndedRetentionYears: years}); err != nil {
+	in := app.Settings{EndedRetentionYears: number("ended_retention_years"), IdleMinutes: number("idle_minutes"),
+		FactorRequired: f.Get("factor_required") == "1"}
+	if _, err := w.app.UpdateTenantSettings(r.Context(), act, in); err != nil {
 		return refill(f, err, func(status int) error { return w.renderSettings(rw, r, status, f) })
 	}
 	return redirect(rw, r, "/admin/settings?notice=saved")
