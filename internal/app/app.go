@@ -27,6 +27,7 @@ type App struct {
 	log      *slog.Logger
 	idle     time.Duration
 	absolute time.Duration
+	rpID     string
 }
 
 // Options configure New.
@@ -41,6 +42,9 @@ type Options struct {
 	// Hub receives live events after each committed change; nil drops them.
 	Hub realtime.Hub
 	Log *slog.Logger
+	// RPID is the WebAuthn relying party ID: the host of the public URL
+	// ("localhost" by default).
+	RPID string
 }
 
 // New returns the application over db.
@@ -57,7 +61,11 @@ func New(db *store.DB, hasher *auth.Hasher, opt Options) *App {
 	if opt.Hub == nil {
 		opt.Hub = realtime.Nop{}
 	}
-	return &App{db: db, hasher: hasher, ca: opt.CA, hub: opt.Hub, log: opt.Log, idle: opt.IdleTimeout, absolute: opt.AbsoluteTimeout}
+	if opt.RPID == "" {
+		opt.RPID = "localhost"
+	}
+	return &App{db: db, hasher: hasher, ca: opt.CA, hub: opt.Hub, log: opt.Log, idle: opt.IdleTimeout, absolute: opt.AbsoluteTimeout,
+		rpID: opt.RPID}
 }
 
 // Hub returns the live-event hub, for the event stream endpoint.

@@ -26,6 +26,9 @@ func (w *Web) Routes() []httpx.Route {
 			{Method: "GET", Pattern: t + "/login", Public: true, Handler: w.handle(w.loginPage)},
 			{Method: "POST", Pattern: t + "/login", Public: true, Handler: w.handle(w.login)},
 			page("POST", t+"/logout", w.logout),
+		}...)
+		routes = append(routes, w.factorRoutes(t+"/")...)
+		return append(routes, []httpx.Route{
 			page("GET", t+"/{$}", w.home),
 
 			page("GET", t+"/residents", w.residents),
@@ -72,6 +75,9 @@ func (w *Web) Routes() []httpx.Route {
 		{Method: "GET", Pattern: "/login", Public: true, Handler: w.handle(w.loginPage)},
 		{Method: "POST", Pattern: "/login", Public: true, Handler: w.handle(w.login)},
 		page("POST", "/logout", w.logout),
+	}...)
+	routes = append(routes, w.factorRoutes("/")...)
+	return append(routes, []httpx.Route{
 		page("GET", "/{$}", w.console),
 
 		page("GET", "/operator/tenants", w.tenants),
@@ -94,6 +100,8 @@ func (w *Web) Routes() []httpx.Route {
 		page("GET", "/admin/users/{id}/delete", w.confirmDeleteUser),
 		page("POST", "/admin/users/{id}/delete", w.deleteUser),
 		page("POST", "/admin/users/{id}/cert", w.issueUserCert),
+		page("POST", "/admin/users/{id}/factors/reset", w.resetUserFactors),
+		page("POST", "/admin/users/{id}/signout", w.signOutUser),
 
 		page("GET", "/admin/residents", w.register),
 		page("GET", "/admin/audit", w.audit),

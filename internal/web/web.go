@@ -87,7 +87,8 @@ const (
 var allPages = []string{pageRegion, pageLogin, pageHome, pageConsole, pageError, pageTenants, pageTenantForm,
 	pageTenantCreated, pageCert, pageAudit, pageFacilities, pageFacilityForm, pageUsers, pageUserForm, pageUserDelete,
 	pageResidents, pageResidentForm, pageResident, pageResidentEnd, pagePost, pagePostForm, pageUnread, pageSearch,
-	pageGroups, pageGroupForm, pageGroup, pageRegister, pageSettings}
+	pageGroups, pageGroupForm, pageGroup, pageRegister, pageSettings, pageFactor, pageEnrol, pageRecovery, pageFactors,
+	pageSessions}
 
 // MissingKey is what `t` renders for a key the catalogs lack: visible
 // enough to be reported, and what the tests look for.
@@ -447,6 +448,8 @@ func noticeKey(r *http.Request) string {
 	case "created", "saved", "deleted", "logged_out",
 		"posted", "commented", "ended", "consent_added", "consent_revoked", "invited", "accepted", "declined", "left", "removed":
 		return "notice." + n
+	case "factor_failed", "revoked", "factors_reset", "signed_out", "passkey_added":
+		return "mfa.notice." + n
 	}
 	return ""
 }
