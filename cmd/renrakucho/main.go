@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"os/user"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -207,7 +208,7 @@ func openStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 // newApp returns the application over db with the configured timeouts.
 func newApp(cfg config.Config, db *store.DB, ca *pki.CA, log *slog.Logger) *app.App {
 	return app.New(db, auth.NewHasher(auth.DefaultParams, 0), app.Options{
-		IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionAbsolute, CA: ca, Log: log,
+		IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionAbsolute, CA: ca, Log: log, RPID: rpID(cfg),
 		// One node: the in-process hub. Several nodes will need the
 		// PostgreSQL LISTEN/NOTIFY hub behind the same interface.
 		Hub: realtime.NewLocal()})
@@ -274,4 +275,13 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// rpID is the WebAuthn relying party ID: the host of the public URL.
+func rpID(cfg config.Config) string {
+	u, err := url.Parse(cfg.BaseURL())
+	if err != nil || u.Hostname() == "" {
+		return "localhost"
+	}
+	return u.Hostname()
 }

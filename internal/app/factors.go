@@ -492,3 +492,60 @@ func managedUser(ctx context.Context, tx *store.Tx, act care.Actor, id string) (
 	}
 	return u, nil
 }
+
+// SeedTOTP enrols an account with a TOTP secret for the command line's
+// audited bootstrap (the demo, whose admins must have a second factor and
+// whose scripts must log in): the operator names the account by tenant
+// slug ("" for an operator) and login. An account already enrolled keeps
+// its secret, which is returned, so a restart changes nothing. The secret
+// is confirmed without a first code: it goes to a file, not to a person.
+func (a *App) SeedTOTP(ctx context.Context, op care.Actor, tenantSlug, loginID string) ([]byte, error) {
+	if !op.IsOperator() {
+		return nil, care.Forbidden()
+	}
+	var secret []byte
+	seed := func(t acct, userID string, e *audit.Entry) error {
+		if tt, err := t.f.TOTP(ctx, userID); err == nil && tt.Confirmed {
+			var err error
+			secret, err = t.f.TOTPSecret(ctx, userID)
+			return err
+		}
+		en, err := auth.NewTOTP(issuer(), tenantSlug+"/"+loginID)
+		if err != nil {
+			return care.Internal(err)
+		}
+		secret = en.Secret
+		if err := t.f.SetTOTPSecret(ctx, userID, secret); err != nil {
+			return err
+		}
+		// Step 1 (1970) confirms the factor and lets every real code through.
+		if _, err := t.f.AcceptTOTPStep(ctx, userID, 1); err != nil {
+			return err
+		}
+		e.Detail = "totp, seeded from the command line"
+		return t.audit(ctx, e)
+	}
+	err := a.db.Platform(ctx, func(ptx *store.PlatformTx) error {
+		if tenantSlug == "" {
+			o, _, err := ptx.OperatorCredentials(ctx, loginID)
+			if err != nil {
+				return err
+			}
+			return seed(acct{f: ptx.OperatorFactors(), ptx: ptx}, o.ID, entry(op, audit.FactorEnrol, "operator", o.ID))
+		}
+		t, err := ptx.TenantBySlug(ctx, tenantSlug)
+		if err != nil {
+			return err
+		}
+		tx, err := ptx.InTenant(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		u, _, err := tx.UserCredentials(ctx, loginID)
+		if err != nil {
+			return err
+		}
+		return seed(acct{f: tx.Factors(), tx: tx}, u.ID, entry(op, audit.FactorEnrol, "user", u.ID))
+	})
+	return secret, err
+}

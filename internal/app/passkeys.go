@@ -151,7 +151,7 @@ func (a *App) FinishPasskeyRegistration(ctx context.Context, act care.Actor, nam
 	}
 	name = strings.TrimSpace(name)
 	if len([]rune(name)) > 60 {
-		return Enrolled{}, &care.Error{Code: care.EInvalid, Key: "error.too_long", Field: "name"}
+		return Enrolled{}, &care.Error{Code: care.EInvalid, Key: "error.passkey_name", Field: "name"}
 	}
 	parsed, perr := protocol.ParseCredentialCreationResponseBody(bytes.NewReader(response))
 	var out Enrolled

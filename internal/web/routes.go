@@ -21,7 +21,7 @@ func (w *Web) Routes() []httpx.Route {
 	}
 	if w.sess.Listener == care.UserListener {
 		const t = "/t/{tenant}"
-		return append(routes, []httpx.Route{
+		routes = append(routes, []httpx.Route{
 			{Method: "GET", Pattern: "/{$}", Public: true, Handler: w.handle(w.region)},
 			{Method: "GET", Pattern: t + "/login", Public: true, Handler: w.handle(w.loginPage)},
 			{Method: "POST", Pattern: t + "/login", Public: true, Handler: w.handle(w.login)},
@@ -71,7 +71,7 @@ func (w *Web) Routes() []httpx.Route {
 			page("GET", t+"/groups/{id}/timeline", w.groupTimeline),
 		}...)
 	}
-	return append(routes, []httpx.Route{
+	routes = append(routes, []httpx.Route{
 		{Method: "GET", Pattern: "/login", Public: true, Handler: w.handle(w.loginPage)},
 		{Method: "POST", Pattern: "/login", Public: true, Handler: w.handle(w.login)},
 		page("POST", "/logout", w.logout),
