@@ -20,7 +20,9 @@ func errFactor() error { return &care.Error{Code: care.EUnauthorized, Key: "erro
 
 // ErrFactorRequired is the answer of the API's login when the password was
 // right but the second factor was missing or wrong.
-func ErrFactorRequired() error { return &care.Error{Code: care.EUnauthorized, Key: "error.factor_required"} }
+func ErrFactorRequired() error {
+	return &care.Error{Code: care.EUnauthorized, Key: "error.factor_required"}
+}
 
 // acct is one transaction over one account's factors and sessions: a
 // tenant user's (tx set) or an operator's (ptx set). It lets one use case
