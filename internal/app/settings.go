@@ -87,9 +87,13 @@ func (a *App) UpdateTenantSettings(ctx context.Context, act care.Actor, in Setti
 			return err
 		}
 		e := entry(act, audit.SettingsUpdate, "tenant", act.TenantID)
-		e.Detail = fmt.Sprintf("ended_retention_years %d → %d, idle_minutes %d → %d, factor_required %s → %s",
-			old, in.EndedRetentionYears, int(oldPol.IdleTimeout/time.Minute), in.IdleMinutes,
-			boolWord(oldPol.FactorRequired), boolWord(in.FactorRequired))
+		e.Detail = fmt.Sprintf("ended_retention_years %d → %d", old, in.EndedRetentionYears)
+		if oldIdle := int(oldPol.IdleTimeout / time.Minute); oldIdle != in.IdleMinutes {
+			e.Detail += fmt.Sprintf(", idle_minutes %d → %d", oldIdle, in.IdleMinutes)
+		}
+		if oldPol.FactorRequired != in.FactorRequired {
+			e.Detail += ", factor_required " + boolWord(oldPol.FactorRequired) + " → " + boolWord(in.FactorRequired)
+		}
 		return tx.AppendAudit(ctx, e)
 	})
 	if err != nil {

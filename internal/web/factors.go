@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"strings"
 
@@ -65,8 +66,11 @@ func (w *Web) afterLogin(rw http.ResponseWriter, r *http.Request, act care.Actor
 type factorData struct {
 	app.FactorState
 	Base string
-	// Enrol is the TOTP being enrolled (enrolment pages).
+	// Enrol is the TOTP being enrolled (enrolment pages), QR its QR code
+	// as a data: URL made here (html/template refuses data: URLs it did
+	// not see typed as safe).
 	Enrol *app.TOTPEnrolment
+	QR    template.URL
 	// AtLogin says the page is a login's step, not the factors page.
 	AtLogin bool
 	// Codes are new recovery codes (recovery page).
@@ -142,7 +146,7 @@ func (w *Web) renderEnrol(rw http.ResponseWriter, r *http.Request, status int, a
 		if err != nil {
 			return err
 		}
-		d.Enrol = &e
+		d.Enrol, d.QR = &e, template.URL(e.QR)
 	}
 	return w.render(rw, r, status, pageEnrol, view{Form: f, Data: d})
 }
