@@ -231,7 +231,7 @@ type principal struct {
 type matrixEnv struct {
 	*env
 	issued map[string]app.IssuedCert // "slug.login"
-	totp   map[string][]byte          // "slug.login": the admins' TOTP secrets
+	totp   map[string][]byte         // "slug.login": the admins' TOTP secrets
 	clock  *storetest.Clock
 	admin  map[string]care.Actor
 	nurse  map[string]care.Actor
