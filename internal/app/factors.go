@@ -62,6 +62,15 @@ func (t acct) deleteSession(ctx context.Context, id string) error {
 	return t.ptx.DeleteOperatorSession(ctx, id)
 }
 
+func (t acct) session(ctx context.Context, id string) (store.Session, error) {
+	if t.tx != nil {
+		s, _, _, err := t.tx.Session(ctx, id)
+		return s, err
+	}
+	s, _, err := t.ptx.OperatorSession(ctx, id)
+	return s, err
+}
+
 func (t acct) setCeremony(ctx context.Context, id, c string) error {
 	if t.tx != nil {
 		return t.tx.SetSessionCeremony(ctx, id, c)
@@ -139,6 +148,12 @@ func openPending(ctx context.Context, t acct, act care.Actor) error {
 // a new token: after the second factor (the pending token never becomes
 // the full one) and after an enrolment (a change of privilege).
 func (a *App) rotate(ctx context.Context, t acct, act care.Actor) (string, care.Actor, error) {
+	// The session must still be the one the actor was read from: a pending
+	// login ended by a wrong code (or a concurrent request) stays ended.
+	s, err := t.session(ctx, act.SessionID)
+	if err != nil || s.UserID != act.UserID || s.Stage != act.Stage {
+		return "", care.Actor{}, care.Unauthorized()
+	}
 	if err := t.deleteSession(ctx, act.SessionID); err != nil {
 		return "", care.Actor{}, err
 	}

@@ -82,13 +82,7 @@ func passkeyUserOf(ctx context.Context, t acct, act care.Actor) (passkeyUser, []
 }
 
 func (t acct) ceremony(ctx context.Context, id string) (ceremony, error) {
-	var s store.Session
-	var err error
-	if t.tx != nil {
-		s, _, _, err = t.tx.Session(ctx, id)
-	} else {
-		s, _, err = t.ptx.OperatorSession(ctx, id)
-	}
+	s, err := t.session(ctx, id)
 	if err != nil {
 		return ceremony{}, err
 	}
