@@ -14,15 +14,13 @@ import (
 // problem type second-factor-required) and ends the pending login. An
 // account that must first enrol a factor does so in the browser.
 func (a *API) secondFactor(r *http.Request, act care.Actor, otp string) (string, care.Actor, error) {
-	if act.Stage != "factor" || otp == "" {
+	if act.Stage != "factor" {
 		if err := a.app.Logout(r.Context(), act); err != nil {
 			return "", care.Actor{}, err
 		}
-		if act.Stage != "factor" {
-			return "", care.Actor{}, &care.Error{Code: care.EUnauthorized, Key: "error.factor_enrol"}
-		}
-		return "", care.Actor{}, app.ErrFactorRequired()
+		return "", care.Actor{}, &care.Error{Code: care.EUnauthorized, Key: "error.factor_enrol"}
 	}
+	// A missing code is a wrong one: the pending login ends, audited.
 	token, full, err := a.app.VerifyFactor(r.Context(), act, otp)
 	if err != nil {
 		if care.ErrorCode(err) == care.EUnauthorized {

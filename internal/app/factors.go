@@ -93,6 +93,14 @@ func (a *App) inAccount(ctx context.Context, act care.Actor, fn func(acct) error
 	})
 }
 
+// targetType names the kind of account an actor is, as audit entries do.
+func targetType(act care.Actor) string {
+	if act.IsOperator() {
+		return "operator"
+	}
+	return "user"
+}
+
 // factorRequired says whether the account must have a second factor:
 // admins always, members when their tenant requires it of everyone.
 func factorRequired(role care.Role, tenantRequires bool) bool {
@@ -139,7 +147,7 @@ func openPending(ctx context.Context, t acct, act care.Actor) error {
 		UserAgent: act.UserAgent, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(pendingTTL), Stage: act.Stage}); err != nil {
 		return err
 	}
-	e := entry(act, audit.LoginPassword, "user", act.UserID)
+	e := entry(act, audit.LoginPassword, targetType(act), act.UserID)
 	e.Detail = act.Stage
 	return t.audit(ctx, e)
 }
@@ -177,7 +185,7 @@ func (a *App) rotate(ctx context.Context, t acct, act care.Actor) (string, care.
 		} else if err := t.ptx.SetOperatorLastLogin(ctx, act.UserID, now); err != nil {
 			return "", care.Actor{}, err
 		}
-		if err := t.audit(ctx, entry(act, audit.LoginSuccess, "user", act.UserID)); err != nil {
+		if err := t.audit(ctx, entry(act, audit.LoginSuccess, targetType(act), act.UserID)); err != nil {
 			return "", care.Actor{}, err
 		}
 	}
@@ -191,7 +199,7 @@ func (a *App) failFactor(ctx context.Context, act care.Actor, detail string) err
 		if err := t.deleteSession(ctx, act.SessionID); err != nil {
 			return err
 		}
-		e := entry(act, audit.LoginFactorBad, "user", act.UserID)
+		e := entry(act, audit.LoginFactorBad, targetType(act), act.UserID)
 		e.Result, e.Detail = audit.Failed, detail
 		return t.audit(ctx, e)
 	})
@@ -527,7 +535,11 @@ func (a *App) SeedTOTP(ctx context.Context, op care.Actor, tenantSlug, loginID s
 			secret, err = t.f.TOTPSecret(ctx, userID)
 			return err
 		}
-		en, err := auth.NewTOTP(issuer(), tenantSlug+"/"+loginID)
+		account := tenantSlug + "/" + loginID
+		if tenantSlug == "" {
+			account = "operator/" + loginID
+		}
+		en, err := auth.NewTOTP(issuer(), account)
 		if err != nil {
 			return care.Internal(err)
 		}

@@ -141,8 +141,8 @@ func Device(ua string) string {
 	case system != "":
 		return system
 	}
-	if len(ua) > 40 {
-		ua = ua[:40] + "…"
+	if r := []rune(ua); len(r) > 40 {
+		ua = string(r[:40]) + "…"
 	}
 	return ua
 }
