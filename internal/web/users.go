@@ -111,7 +111,7 @@ func (w *Web) renderUserForm(rw http.ResponseWriter, r *http.Request, act care.A
 		d.Action = "/admin/users/" + url.PathEscape(u.ID)
 		d.CanCert = act.Role == care.RoleTenantAdmin && u.Role.IsAdmin() && u.Active
 	}
-	return w.render(rw, r, status, pageUserForm, view{Form: f, Data: d})
+	return w.render(rw, r, status, pageUserForm, view{Form: f, Notice: noticeKey(r), Data: d})
 }
 
 func userInput(f *Form) care.UserInput {

@@ -424,6 +424,9 @@ func walk(t *testing.T, e *env, fx fixture, lang, slug string) {
 	ad.get("/admin/users/"+memberID).expect(t, 200, "user_form").contains(t, "nurse-ito", `value="イトウ"`)
 	ad.post("/admin/users/"+memberID, url.Values{"name": {"伊藤 看護師"}, "kana": {"イトウ カンゴシ"}, "profession": {"nurse"},
 		"role": {"member"}, "facilities": {facilityID}, "active": {"1"}}).expect(t, 200, "users").contains(t, T("notice.saved"), "イトウ カンゴシ")
+	// A lost phone: sign the member out everywhere and clear their factors.
+	ad.post("/admin/users/"+memberID+"/signout", url.Values{}).expect(t, 200, "user_form").contains(t, T("mfa.notice.signed_out"))
+	ad.post("/admin/users/"+memberID+"/factors/reset", url.Values{}).expect(t, 200, "user_form").contains(t, T("mfa.notice.factors_reset"))
 	ad.get("/admin/users?q=ito").expect(t, 200, "users").contains(t, "nurse-ito").lacks(t, "temp-user")
 	ad.get("/admin/users/"+tempID+"/delete").expect(t, 200, "user_delete").contains(t, "temp-user")
 	ad.post("/admin/users/"+tempID+"/delete", url.Values{}).expect(t, 200, "users").contains(t, T("notice.deleted")).lacks(t, "temp-user")
