@@ -95,6 +95,9 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) error {
 		if err := ensureCert(ctx, db, a, op, dir, cs, password); err != nil {
 			return fmt.Errorf("certificate %s: %w", cs.base, describe(cat, err))
 		}
+		if err := ensureTOTP(ctx, a, op, dir, cs); err != nil {
+			return fmt.Errorf("totp %s: %w", cs.base, describe(cat, err))
+		}
 	}
 
 	srv, err := server.New(server.Deps{Config: cfg, App: a, CA: ca, Cat: cat, Log: log})
@@ -200,6 +203,17 @@ func writeSecret(file, content string) error {
 	return f.Close()
 }
 
+// ensureTOTP enrols the account with TOTP (keeping an existing secret)
+// and writes its base32 secret to DATA/certs/BASE.totp (DESIGN §8), so
+// people and scripts can compute codes.
+func ensureTOTP(ctx context.Context, a *app.App, op care.Actor, dir string, cs certSpec) error {
+	secret, err := a.SeedTOTP(ctx, op, cs.tenant, cs.login)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, cs.base+".totp"), []byte(auth.TOTPBase32(secret)+"\n"), 0o600)
+}
+
 // ensureCert issues the certificate unless its three files exist and the
 // certificate is recorded for that account, unrevoked and unexpired, so a
 // restart keeps the certificates people have imported.
@@ -272,10 +286,14 @@ func printDemo(w io.Writer, cfg config.Config, userURL, adminURL, password, warn
 	fmt.Fprintf(w, "\nOperator (log in with the tenant left empty):\n  %-13s %-15s %-40s %s\n",
 		demo.OperatorLogin, care.RoleOperator, "admin console with operator.p12", demo.Operator.Name)
 
+	fmt.Fprintf(w, "\nSecond factor: every admin and the operator sign in with a TOTP code after the password.\n")
+	fmt.Fprintf(w, "Their base32 secrets are beside the certificates; get a code with oathtool, e.g.\n")
+	fmt.Fprintf(w, "  oathtool --totp -b $(cat %s)\n", filepath.Join(dir, "demo.admin.totp"))
+	fmt.Fprintf(w, "or add the secret to an authenticator app by hand.\n")
 	fmt.Fprintf(w, "\nCertificates in %s:\n", dir)
 	fmt.Fprintf(w, "  CA (trust it to identify websites): %s\n", filepath.Join(dir, pki.CertFile))
 	for _, cs := range certs {
-		fmt.Fprintf(w, "  %-13s %s.p12 (and .crt, .key)\n", cs.base, filepath.Join(dir, cs.base))
+		fmt.Fprintf(w, "  %-13s %s.p12 (and .crt, .key, .totp)\n", cs.base, filepath.Join(dir, cs.base))
 	}
 	fmt.Fprintf(w, `
 To open the admin console in a browser, import the CA and one .p12 (password above):

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"os/user"
@@ -255,7 +256,7 @@ func newApp(cfg config.Config, db *store.DB, keys *seal.Keyring, ca *pki.CA, log
 	return app.New(db, auth.NewHasher(auth.DefaultParams, 0), app.Options{
 		IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionAbsolute, CA: ca, Log: log, Keys: keys,
 		OperatorAllow: operatorAllow, CRLPath: crlPath(cfg),
-		LoginThrottle: throttle(cfg.LoginThrottle), PublicURL: cfg.BaseURL(),
+		LoginThrottle: throttle(cfg.LoginThrottle), PublicURL: cfg.BaseURL(), RPID: rpID(cfg),
 		// One node: the in-process hub. Several nodes will need the
 		// PostgreSQL LISTEN/NOTIFY hub behind the same interface.
 		Hub: realtime.NewLocal()})
@@ -334,4 +335,13 @@ func throttle(n int) int {
 		return -1
 	}
 	return n
+}
+
+// rpID is the WebAuthn relying party ID: the host of the public URL.
+func rpID(cfg config.Config) string {
+	u, err := url.Parse(cfg.BaseURL())
+	if err != nil || u.Hostname() == "" {
+		return "localhost"
+	}
+	return u.Hostname()
 }

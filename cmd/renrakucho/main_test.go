@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base32"
 	"io"
 	"net/http"
 	"os"
@@ -17,6 +18,7 @@ import (
 
 	"software.sslmate.com/src/go-pkcs12"
 
+	"github.com/renrakucho/renrakucho/internal/auth"
 	"github.com/renrakucho/renrakucho/internal/pki"
 	"github.com/renrakucho/renrakucho/internal/store/storetest"
 )
@@ -301,8 +303,11 @@ func TestInitServeCA(t *testing.T) {
 				if got := get(t, op, r.adminURL+"/healthz"); got != 200 {
 					t.Errorf("admin /healthz = %d", got)
 				}
+				// The first operator has no second factor yet: the API sends
+				// them to enrol in the browser.
 				if status, body := post(t, op, r.adminURL+"/api/v1/sessions",
-					`{"tenant":"","login_id":"root","password":"`+pw+`"}`); status != http.StatusCreated {
+					`{"tenant":"","login_id":"root","password":"`+pw+`"}`); status != http.StatusUnauthorized ||
+					!strings.Contains(body, "second-factor-enrolment-required") {
 					t.Errorf("operator login = %d %s", status, body)
 				}
 				if _, err := certClient(t, certs, "").Get(r.adminURL + "/healthz"); err == nil {
@@ -397,13 +402,21 @@ func TestDemo(t *testing.T) {
 			t.Run("Logins", func(t *testing.T) {
 				admin := certClient(t, certs, "demo.admin")
 				if status, body := post(t, admin, r.adminURL+"/api/v1/sessions",
-					`{"tenant":"demo","login_id":"admin","password":"`+password+`"}`); status != http.StatusCreated {
+					`{"tenant":"demo","login_id":"admin","password":"`+password+`"}`); status != http.StatusUnauthorized ||
+					!strings.Contains(body, "second-factor-required") {
+					t.Errorf("demo admin login without a code = %d %s", status, body)
+				}
+				if status, body := post(t, admin, r.adminURL+"/api/v1/sessions",
+					`{"tenant":"demo","login_id":"admin","password":"`+password+`","otp":"`+totpCode(t, certs, "demo.admin")+`"}`); status != http.StatusCreated {
 					t.Errorf("demo admin login = %d %s", status, body)
 				}
 				op := certClient(t, certs, "operator")
 				if status, body := post(t, op, r.adminURL+"/api/v1/sessions",
-					`{"tenant":"","login_id":"operator","password":"`+password+`"}`); status != http.StatusCreated {
+					`{"tenant":"","login_id":"operator","password":"`+password+`","otp":"`+totpCode(t, certs, "operator")+`"}`); status != http.StatusCreated {
 					t.Errorf("operator login = %d %s", status, body)
+				}
+				if !strings.Contains(out, "oathtool --totp -b $(cat "+filepath.Join(certs, "demo.admin.totp")+")") {
+					t.Errorf("demo did not print how to get a code:\n%s", out)
 				}
 				if status, body := post(t, http.DefaultClient, r.userURL+"/api/v1/sessions",
 					`{"tenant":"demo2","login_id":"doctor","password":"`+password+`"}`); status != http.StatusCreated {
@@ -435,7 +448,7 @@ func TestDemo(t *testing.T) {
 				checkP12(t, certs, "demo.fadmin", password)
 				admin := certClient(t, certs, "demo.fadmin")
 				if status, body := post(t, admin, r.adminURL+"/api/v1/sessions",
-					`{"tenant":"demo","login_id":"fadmin","password":"`+password+`"}`); status != http.StatusCreated {
+					`{"tenant":"demo","login_id":"fadmin","password":"`+password+`","otp":"`+totpCode(t, certs, "demo.fadmin")+`"}`); status != http.StatusCreated {
 					t.Errorf("fadmin login with the reissued certificate = %d %s", status, body)
 				}
 				r.stop()
@@ -485,4 +498,27 @@ func TestDemo(t *testing.T) {
 			})
 		})
 	}
+}
+
+// totpCode reads a demo account's TOTP secret (DATA/certs/BASE.totp, mode
+// 0600) and returns the current code, as oathtool would.
+func totpCode(t *testing.T, certs, base string) string {
+	t.Helper()
+	file := filepath.Join(certs, base+".totp")
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("no TOTP secret for %s: %v", base, err)
+	}
+	if fi, _ := os.Stat(file); fi.Mode().Perm() != 0o600 {
+		t.Errorf("%s mode %v, want 0600", file, fi.Mode().Perm())
+	}
+	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	code, err := auth.TOTPCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
 }

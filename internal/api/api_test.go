@@ -9,6 +9,7 @@ import (
 	"io"
 	stdlog "log"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -56,12 +57,19 @@ type fixture struct {
 	opCert, alphaCert, betaCert tls.Certificate
 	// nurseCert is from the CA but bound to no account.
 	nurseCert tls.Certificate
+	// totp holds the admins' TOTP secrets by "slug/login" (mfa_test.go).
+	totp  map[string]*totpAccount
+	clock *storetest.Clock
 }
 
 func newFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Now()
+	// A TOTP code is good once: admin logins move this clock on to a
+	// fresh time step rather than wait for one (mfa_test.go).
+	clock := storetest.NewClock(now)
+	db = db.WithClock(clock.Now)
 	ca, err := pki.Create(t.TempDir(), now.Add(-time.Hour))
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +77,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hasher := auth.NewHasher(auth.Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 0)
 	a := app.New(db, hasher, app.Options{CA: ca, Log: log, Hub: realtime.NewLocal()})
-	f := &fixture{t: t, app: a, ca: ca}
+	f := &fixture{t: t, app: a, ca: ca, clock: clock}
 
 	cli := care.Origin{IP: "127.0.0.1", UserAgent: "api_test", Listener: care.AdminListener}
 	op, err := a.InitOperator(ctx, "ops", "運用 太郎", "", password, cli)
@@ -113,6 +121,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		t.Fatal(err)
 	}
 	f.nurseCert = stray.TLSCertificate()
+	f.seedTOTP(op) // admins always need a second factor (mfa_test.go)
 
 	cat := i18n.MustLoad()
 	handler := func(l care.Listener) http.Handler {
@@ -147,6 +156,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 // bearer token.
 type client struct {
 	t     *testing.T
+	f     *fixture
 	base  string
 	hc    *http.Client
 	token string
@@ -154,13 +164,13 @@ type client struct {
 }
 
 func (f *fixture) userClient() *client {
-	return &client{t: f.t, base: f.user.URL, hc: &http.Client{}}
+	return &client{t: f.t, f: f, base: f.user.URL, hc: &http.Client{}}
 }
 
 func (f *fixture) adminClient(srv *httptest.Server, certs ...tls.Certificate) *client {
 	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: f.ca.CertPool(), Certificates: certs}}
 	f.t.Cleanup(tr.CloseIdleConnections)
-	return &client{t: f.t, base: srv.URL, hc: &http.Client{Transport: tr}}
+	return &client{t: f.t, f: f, base: srv.URL, hc: &http.Client{Transport: tr}}
 }
 
 // with returns a copy of c bearing token.
@@ -276,7 +286,11 @@ func wantProblem(t *testing.T, r response, status int, fields ...string) map[str
 // login logs in through c and returns a client bearing the token.
 func (c *client) login(tenant, login string) *client {
 	c.t.Helper()
-	r := c.do("POST", "/api/v1/sessions", map[string]string{"tenant": tenant, "login_id": login, "password": password})
+	body := map[string]string{"tenant": tenant, "login_id": login, "password": password}
+	if code := c.f.otp(c.t, tenant, login); code != "" {
+		body["otp"] = code
+	}
+	r := c.do("POST", "/api/v1/sessions", body)
 	want(c.t, r, http.StatusCreated)
 	return c.with(r.json(c.t)["token"].(string))
 }
@@ -324,7 +338,11 @@ func (f *fixture) testLogin(t *testing.T) {
 	var failure []byte
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := tt.c.do("POST", "/api/v1/sessions", tt.body)
+			body := maps.Clone(tt.body)
+			if code := f.otp(t, body["tenant"], body["login_id"]); code != "" && tt.status == 201 {
+				body["otp"] = code
+			}
+			r := tt.c.do("POST", "/api/v1/sessions", body)
 			if tt.status != 201 {
 				p := wantProblem(t, r, tt.status)
 				if p["code"] != "unauthorized" {

@@ -17,6 +17,8 @@ func (a *API) Routes() []httpx.Route {
 		{Method: http.MethodDelete, Pattern: v1 + "/sessions/current", Handler: a.authed(a.logout)},
 		{Method: http.MethodGet, Pattern: v1 + "/me", Handler: a.authed(a.me)},
 		{Method: http.MethodPost, Pattern: v1 + "/me/password", Handler: a.authed(a.changePassword)},
+		{Method: http.MethodGet, Pattern: v1 + "/me/sessions", Handler: a.authed(a.mySessions)},
+		{Method: http.MethodDelete, Pattern: v1 + "/me/sessions/{id}", Handler: a.authed(a.revokeSession)},
 	}
 	if a.sessions.Listener != care.AdminListener {
 		return append(routes,
@@ -69,6 +71,8 @@ func (a *API) Routes() []httpx.Route {
 		httpx.Route{Method: http.MethodPatch, Pattern: v1 + "/users/{id}", Handler: a.authed(a.updateUser)},
 		httpx.Route{Method: http.MethodDelete, Pattern: v1 + "/users/{id}", Handler: a.authed(a.deleteUser)},
 		httpx.Route{Method: http.MethodPost, Pattern: v1 + "/users/{id}/unlock", Handler: a.authed(a.unlockUser)},
+		httpx.Route{Method: http.MethodDelete, Pattern: v1 + "/users/{id}/sessions", Handler: a.authed(a.signOutUser)},
+		httpx.Route{Method: http.MethodDelete, Pattern: v1 + "/users/{id}/factors", Handler: a.authed(a.resetFactors)},
 		httpx.Route{Method: http.MethodGet, Pattern: v1 + "/audit", Handler: a.authed(a.audit)},
 		httpx.Route{Method: http.MethodGet, Pattern: v1 + "/settings", Handler: a.authed(a.settings)},
 		httpx.Route{Method: http.MethodPatch, Pattern: v1 + "/settings", Handler: a.authed(a.updateSettings)},

@@ -12,8 +12,8 @@ type loginIn struct {
 	Tenant   string `json:"tenant"`
 	LoginID  string `json:"login_id"`
 	Password string `json:"password"`
-	// OTP is accepted now so clients can send it; second factors come
-	// with the account-security work.
+	// OTP is the TOTP code (or a recovery code) of an account with a
+	// second factor.
 	OTP string `json:"otp"`
 }
 
@@ -42,6 +42,12 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	})
 	if err != nil {
 		return err
+	}
+	if act.Stage != "" {
+		// The second factor (mfa.go) completes the login or ends it.
+		if token, act, err = a.secondFactor(r, act, in.OTP); err != nil {
+			return err
+		}
 	}
 	// The response carries the whole account, as GET /me does; reading it
 	// is a second, read-only use case on the session just opened.

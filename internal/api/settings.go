@@ -10,23 +10,28 @@ import (
 
 // settingsOut is the tenant's settings.
 type settingsOut struct {
-	EndedRetentionYears int `json:"ended_retention_years"`
-	AuditRetentionDays  int `json:"audit_retention_days"`
-	LockoutThreshold    int `json:"lockout_threshold"`
-	PasswordMinLength   int `json:"password_min_length"`
+	EndedRetentionYears int  `json:"ended_retention_years"`
+	AuditRetentionDays  int  `json:"audit_retention_days"`
+	LockoutThreshold    int  `json:"lockout_threshold"`
+	PasswordMinLength   int  `json:"password_min_length"`
+	IdleMinutes         int  `json:"idle_minutes"`
+	FactorRequired      bool `json:"factor_required"`
 }
 
 // settingsPatch holds the members a PATCH sent; absent ones stay nil.
 type settingsPatch struct {
-	EndedRetentionYears *int `json:"ended_retention_years"`
-	AuditRetentionDays  *int `json:"audit_retention_days"`
-	LockoutThreshold    *int `json:"lockout_threshold"`
-	PasswordMinLength   *int `json:"password_min_length"`
+	EndedRetentionYears *int  `json:"ended_retention_years"`
+	AuditRetentionDays  *int  `json:"audit_retention_days"`
+	LockoutThreshold    *int  `json:"lockout_threshold"`
+	PasswordMinLength   *int  `json:"password_min_length"`
+	IdleMinutes         *int  `json:"idle_minutes"`
+	FactorRequired      *bool `json:"factor_required"`
 }
 
 func renderSettings(s app.Settings) settingsOut {
 	return settingsOut{EndedRetentionYears: s.EndedRetentionYears, AuditRetentionDays: s.AuditRetentionDays,
-		LockoutThreshold: s.LockoutThreshold, PasswordMinLength: s.PasswordMinLength}
+		LockoutThreshold: s.LockoutThreshold, PasswordMinLength: s.PasswordMinLength, IdleMinutes: s.IdleMinutes,
+		FactorRequired: s.FactorRequired}
 }
 
 func (a *API) settings(w http.ResponseWriter, r *http.Request, act care.Actor) error {
@@ -55,6 +60,8 @@ func (a *API) updateSettings(w http.ResponseWriter, r *http.Request, act care.Ac
 	set(&s.AuditRetentionDays, in.AuditRetentionDays)
 	set(&s.LockoutThreshold, in.LockoutThreshold)
 	set(&s.PasswordMinLength, in.PasswordMinLength)
+	set(&s.IdleMinutes, in.IdleMinutes)
+	set(&s.FactorRequired, in.FactorRequired)
 	if s, err = a.app.UpdateTenantSettings(r.Context(), act, s); err != nil {
 		return err
 	}

@@ -37,6 +37,7 @@ type App struct {
 	throttle *auth.Throttle
 	// publicURL is the base of links mailed to users (password resets).
 	publicURL string
+	rpID      string
 }
 
 // Options configure New.
@@ -66,6 +67,9 @@ type Options struct {
 	// PublicURL is the user listener's base URL as users reach it, for
 	// the links of password-reset mails.
 	PublicURL string
+	// RPID is the WebAuthn relying party ID: the host of the public URL
+	// ("localhost" by default).
+	RPID string
 }
 
 // ThrottleWindow is the window of Options.LoginThrottle.
@@ -85,12 +89,16 @@ func New(db *store.DB, hasher *auth.Hasher, opt Options) *App {
 	if opt.Hub == nil {
 		opt.Hub = realtime.Nop{}
 	}
+	if opt.RPID == "" {
+		opt.RPID = "localhost"
+	}
 	if opt.LoginThrottle == 0 {
 		opt.LoginThrottle = 50
 	}
 	return &App{db: db, hasher: hasher, ca: opt.CA, hub: opt.Hub, keys: opt.Keys, log: opt.Log, idle: opt.IdleTimeout,
 		absolute: opt.AbsoluteTimeout, access: newAccessState(opt.OperatorAllow, opt.CRLPath),
-		throttle: auth.NewThrottle(opt.LoginThrottle, ThrottleWindow), publicURL: strings.TrimRight(opt.PublicURL, "/")}
+		throttle: auth.NewThrottle(opt.LoginThrottle, ThrottleWindow), publicURL: strings.TrimRight(opt.PublicURL, "/"),
+		rpID: opt.RPID}
 }
 
 // Hub returns the live-event hub, for the event stream endpoint.

@@ -170,7 +170,12 @@ func TestAdminCertificate(t *testing.T) {
 		if err := login(pki.Fingerprint(own.Cert)); err != nil {
 			t.Errorf("own certificate: %v", err)
 		}
-		tok, _, _ := f.app.Login(ctx, app.Credentials{Tenant: "alpha", LoginID: "admin", Password: pw, Origin: adminO, CertFingerprint: pki.Fingerprint(own.Cert)})
+		_, pending, _ := f.app.Login(ctx, app.Credentials{Tenant: "alpha", LoginID: "admin", Password: pw, Origin: adminO, CertFingerprint: pki.Fingerprint(own.Cert)})
+		_, enrolled := enrolTOTP(t, f, pending) // admins always need a second factor
+		tok := enrolled.Token
+		if _, err := f.app.Authenticate(ctx, tok, adminO, pki.Fingerprint(own.Cert)); err != nil {
+			t.Errorf("own certificate after the second factor: %v", err)
+		}
 		if _, err := f.app.Authenticate(ctx, tok, adminO, pki.Fingerprint(other.Cert)); care.ErrorCode(err) != care.EUnauthorized {
 			t.Errorf("session used with another certificate: got %v", err)
 		}

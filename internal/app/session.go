@@ -119,6 +119,21 @@ func (a *App) Login(ctx context.Context, c Credentials) (string, care.Actor, err
 		IP: c.Origin.IP, UserAgent: c.Origin.UserAgent, MustChangePassword: user.MustChangePassword,
 	}
 	err = a.db.InTenant(ctx, tenant.ID, func(tx *store.Tx) error {
+		// Second factor (factors.go): after the right password, a login that
+		// needs one opens a pending session instead of a full one.
+		pol, err := tx.SessionPolicy(ctx)
+		if err != nil {
+			return err
+		}
+		if act.Stage, err = loginStage(ctx, tx.Factors(), user.ID, user.Role, pol.FactorRequired); err != nil {
+			return err
+		}
+		if act.Stage != "" {
+			if _, err := tx.ClearUserLogin(ctx, user.LoginID); err != nil {
+				return err
+			}
+			return openPending(ctx, acct{f: tx.Factors(), tx: tx}, act)
+		}
 		now := tx.Now()
 		if err := tx.CreateSession(ctx, store.Session{ID: sessionID, UserID: user.ID, Listener: c.Origin.Listener,
 			IP: c.Origin.IP, UserAgent: c.Origin.UserAgent, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(a.absolute)}); err != nil {
@@ -263,6 +278,17 @@ func (a *App) loginOperator(ctx context.Context, c Credentials) (string, care.Ac
 	act := care.Actor{UserID: op.ID, LoginID: op.LoginID, Name: op.Name, Role: care.RoleOperator, SessionID: sessionID,
 		Listener: care.AdminListener, IP: c.Origin.IP, UserAgent: c.Origin.UserAgent}
 	err = a.db.Platform(ctx, func(ptx *store.PlatformTx) error {
+		// Second factor (factors.go), as for tenant users.
+		var err error
+		if act.Stage, err = loginStage(ctx, ptx.OperatorFactors(), op.ID, care.RoleOperator, false); err != nil {
+			return err
+		}
+		if act.Stage != "" {
+			if err := ptx.ClearLogin(ctx, store.OperatorScope, op.LoginID); err != nil {
+				return err
+			}
+			return openPending(ctx, acct{f: ptx.OperatorFactors(), ptx: ptx}, act)
+		}
 		now := ptx.Now()
 		if err := ptx.CreateOperatorSession(ctx, op.ID, store.Session{ID: sessionID, Listener: care.AdminListener,
 			IP: c.Origin.IP, UserAgent: c.Origin.UserAgent, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(a.absolute)}); err != nil {
@@ -291,23 +317,32 @@ const touchEvery = 30 * time.Second
 // session, a deactivated user or tenant, or (admin listener) a client
 // certificate not bound to the session's account, is unauthorized.
 func (a *App) Authenticate(ctx context.Context, token string, o care.Origin, certFingerprint string) (care.Actor, error) {
-	return a.authenticate(ctx, token, o, certFingerprint, true)
+	return a.authenticate(ctx, token, o, certFingerprint, true, false)
+}
+
+// PendingLogin returns the actor of a login that waits for its second
+// factor (Stage set): the only thing its token is good for. A full
+// session's token is not a pending login.
+func (a *App) PendingLogin(ctx context.Context, token string, o care.Origin, certFingerprint string) (care.Actor, error) {
+	return a.authenticate(ctx, token, o, certFingerprint, false, true)
 }
 
 // CheckSession is Authenticate without counting as activity: a live-event
 // stream re-checks its session with it, so an open page does not keep an
 // idle session alive past the idle timeout.
 func (a *App) CheckSession(ctx context.Context, token string, o care.Origin, certFingerprint string) (care.Actor, error) {
-	return a.authenticate(ctx, token, o, certFingerprint, false)
+	return a.authenticate(ctx, token, o, certFingerprint, false, false)
 }
 
-func (a *App) authenticate(ctx context.Context, token string, o care.Origin, certFingerprint string, touch bool) (care.Actor, error) {
+// authenticate resolves a token: a full session's, or with pending a
+// login's that waits for its second factor. Neither kind stands for the other.
+func (a *App) authenticate(ctx context.Context, token string, o care.Origin, certFingerprint string, touch, pending bool) (care.Actor, error) {
 	scope, id, ok := auth.ParseToken(token)
 	if !ok {
 		return care.Actor{}, care.Unauthorized()
 	}
 	if scope == auth.OperatorScope {
-		return a.authenticateOperator(ctx, id, o, certFingerprint, touch)
+		return a.authenticateOperator(ctx, id, o, certFingerprint, touch, pending)
 	}
 	var (
 		s      store.Session
@@ -326,10 +361,14 @@ func (a *App) authenticate(ctx context.Context, token string, o care.Origin, cer
 		return care.Actor{}, err
 	}
 	now := a.db.Now()
-	if s.Listener != o.Listener || !u.Active || !tenant.Active {
+	if s.Listener != o.Listener || !u.Active || !tenant.Active || (s.Stage != "") != pending {
 		return care.Actor{}, care.Unauthorized()
 	}
-	if expired(s, now, a.idle) {
+	idle := a.idle
+	if s.Idle > 0 { // the tenant's own idle timeout (sessions.go)
+		idle = s.Idle
+	}
+	if expired(s, now, idle) {
 		a.db.InTenant(ctx, scope, func(tx *store.Tx) error { return tx.DeleteSession(ctx, id) })
 		return care.Actor{}, &care.Error{Code: care.EUnauthorized, Key: "error.session_expired"}
 	}
@@ -348,7 +387,7 @@ func (a *App) authenticate(ctx context.Context, token string, o care.Origin, cer
 	}
 	return care.Actor{
 		TenantID: tenant.ID, TenantSlug: tenant.Slug, UserID: u.ID, LoginID: u.LoginID, Name: u.Name, Role: u.Role,
-		Facilities: u.Facilities, SessionID: id, Listener: o.Listener, IP: o.IP, UserAgent: o.UserAgent,
+		Facilities: u.Facilities, SessionID: id, Listener: o.Listener, IP: o.IP, UserAgent: o.UserAgent, Stage: s.Stage,
 		MustChangePassword: u.MustChangePassword,
 	}, nil
 }
@@ -357,7 +396,7 @@ func expired(s store.Session, now time.Time, idle time.Duration) bool {
 	return !now.Before(s.ExpiresAt) || now.Sub(s.LastSeenAt) >= idle
 }
 
-func (a *App) authenticateOperator(ctx context.Context, id string, o care.Origin, certFingerprint string, touch bool) (care.Actor, error) {
+func (a *App) authenticateOperator(ctx context.Context, id string, o care.Origin, certFingerprint string, touch, pending bool) (care.Actor, error) {
 	if o.Listener != care.AdminListener {
 		return care.Actor{}, care.Unauthorized()
 	}
@@ -385,6 +424,9 @@ func (a *App) authenticateOperator(ctx context.Context, id string, o care.Origin
 		}
 		return care.Actor{}, err
 	}
+	if (s.Stage != "") != pending {
+		return care.Actor{}, care.Unauthorized()
+	}
 	if expired(s, a.db.Now(), a.idle) || !op.Active {
 		return care.Actor{}, &care.Error{Code: care.EUnauthorized, Key: "error.session_expired"}
 	}
@@ -395,7 +437,7 @@ func (a *App) authenticateOperator(ctx context.Context, id string, o care.Origin
 		return care.Actor{}, errAddress()
 	}
 	return care.Actor{UserID: op.ID, LoginID: op.LoginID, Name: op.Name, Role: care.RoleOperator, SessionID: id,
-		Listener: care.AdminListener, IP: o.IP, UserAgent: o.UserAgent}, nil
+		Listener: care.AdminListener, IP: o.IP, UserAgent: o.UserAgent, Stage: s.Stage}, nil
 }
 
 // Logout ends the actor's session.

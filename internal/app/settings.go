@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/renrakucho/renrakucho/internal/audit"
 	"github.com/renrakucho/renrakucho/internal/auth"
@@ -27,6 +28,12 @@ type Settings struct {
 	// factor (13–64; 13 by default); what it adds to 13 is added to the
 	// second-factor minimum of 8 as well. A tenant may only tighten it.
 	PasswordMinLength int
+	// IdleMinutes is the idle timeout of the tenant's sessions
+	// (MinIdleMinutes–MaxIdleMinutes; 15 by default; never off).
+	IdleMinutes int
+	// FactorRequired makes every member, not only admins, sign in with a
+	// second factor; those without one enrol at their next login.
+	FactorRequired bool
 }
 
 // The bounds of Settings.PasswordMinLength.
@@ -61,6 +68,9 @@ func (s Settings) Validate() error {
 	if s.PasswordMinLength < MinPasswordMinLength || s.PasswordMinLength > MaxPasswordMinLength {
 		v.Add("password_min_length", "login.error_password_min_length")
 	}
+	if s.IdleMinutes < MinIdleMinutes || s.IdleMinutes > MaxIdleMinutes {
+		v.Add("idle_minutes", "error.idle_minutes")
+	}
 	return v.Err()
 }
 
@@ -79,7 +89,12 @@ func (a *App) TenantSettings(ctx context.Context, act care.Actor) (Settings, err
 			return err
 		}
 		rules, err := tx.AccountRules(ctx)
+		if err != nil {
+			return err
+		}
 		out.LockoutThreshold, out.PasswordMinLength = rules.LockoutThreshold, rules.PasswordMinLength
+		p, err := tx.SessionPolicy(ctx)
+		out.IdleMinutes, out.FactorRequired = int(p.IdleTimeout/time.Minute), p.FactorRequired
 		return err
 	})
 	return out, err
@@ -105,6 +120,13 @@ func (a *App) UpdateTenantSettings(ctx context.Context, act care.Actor, in Setti
 		if in.PasswordMinLength == 0 {
 			in.PasswordMinLength = oldRules.PasswordMinLength
 		}
+		oldPol, err := tx.SessionPolicy(ctx)
+		if err != nil {
+			return err
+		}
+		if in.IdleMinutes == 0 {
+			in.IdleMinutes = int(oldPol.IdleTimeout / time.Minute)
+		}
 		if err := in.Validate(); err != nil {
 			return err
 		}
@@ -116,6 +138,10 @@ func (a *App) UpdateTenantSettings(ctx context.Context, act care.Actor, in Setti
 			return err
 		}
 		if err := tx.SetAccountRules(ctx, store.AccountRules{LockoutThreshold: in.LockoutThreshold, PasswordMinLength: in.PasswordMinLength}); err != nil {
+			return err
+		}
+		if err := tx.SetSessionPolicy(ctx, store.SessionPolicy{IdleTimeout: time.Duration(in.IdleMinutes) * time.Minute,
+			FactorRequired: in.FactorRequired}); err != nil {
 			return err
 		}
 		e := entry(act, audit.SettingsUpdate, "tenant", act.TenantID)
@@ -137,6 +163,12 @@ func (a *App) UpdateTenantSettings(ctx context.Context, act care.Actor, in Setti
 		}
 		if oldRules.PasswordMinLength != in.PasswordMinLength {
 			e.Detail += fmt.Sprintf(", password_min_length %d → %d", oldRules.PasswordMinLength, in.PasswordMinLength)
+		}
+		if oldIdle := int(oldPol.IdleTimeout / time.Minute); oldIdle != in.IdleMinutes {
+			e.Detail += fmt.Sprintf(", idle_minutes %d → %d", oldIdle, in.IdleMinutes)
+		}
+		if oldPol.FactorRequired != in.FactorRequired {
+			e.Detail += ", factor_required " + boolWord(oldPol.FactorRequired) + " → " + boolWord(in.FactorRequired)
 		}
 		return tx.AppendAudit(ctx, e)
 	})

@@ -27,7 +27,7 @@ func TestTenantSettings(t *testing.T) {
 			}
 		})
 		t.Run("OK", func(t *testing.T) {
-			s, err := f.app.UpdateTenantSettings(bg, admin, app.Settings{EndedRetentionYears: 7})
+			s, err := f.app.UpdateTenantSettings(bg, admin, app.Settings{EndedRetentionYears: 7, IdleMinutes: app.DefaultIdleMinutes})
 			if err != nil || s.EndedRetentionYears != 7 {
 				t.Fatalf("update: %+v %v", s, err)
 			}
@@ -54,7 +54,7 @@ func TestTenantSettings(t *testing.T) {
 			years int
 		}{{"ErrZero", 0}, {"ErrTooMany", 31}, {"ErrNegative", -1}} {
 			t.Run(tt.name, func(t *testing.T) {
-				_, err := f.app.UpdateTenantSettings(bg, admin, app.Settings{EndedRetentionYears: tt.years})
+				_, err := f.app.UpdateTenantSettings(bg, admin, app.Settings{EndedRetentionYears: tt.years, IdleMinutes: app.DefaultIdleMinutes})
 				wantErr(t, err, care.EInvalid, "")
 				e := care.AsError(err)
 				if len(e.Fields) != 1 || e.Fields[0] != (care.FieldError{Field: "ended_retention_years", Key: "error.retention_years"}) {
@@ -67,7 +67,7 @@ func TestTenantSettings(t *testing.T) {
 		}
 		t.Run("OKBounds", func(t *testing.T) {
 			for _, y := range []int{1, 30, 7} {
-				if _, err := f.app.UpdateTenantSettings(bg, admin, app.Settings{EndedRetentionYears: y}); err != nil {
+				if _, err := f.app.UpdateTenantSettings(bg, admin, app.Settings{EndedRetentionYears: y, IdleMinutes: app.DefaultIdleMinutes}); err != nil {
 					t.Fatalf("%d years: %v", y, err)
 				}
 			}
@@ -93,7 +93,7 @@ func TestTenantSettings(t *testing.T) {
 				}
 				_, err := f.app.TenantSettings(bg, act)
 				wantErr(t, err, code, "")
-				_, err = f.app.UpdateTenantSettings(bg, act, app.Settings{EndedRetentionYears: 3})
+				_, err = f.app.UpdateTenantSettings(bg, act, app.Settings{EndedRetentionYears: 3, IdleMinutes: app.DefaultIdleMinutes})
 				wantErr(t, err, code, "")
 				if s := get(admin); s.EndedRetentionYears != 7 {
 					t.Fatalf("a forbidden change changed the setting: %+v", s)
@@ -155,7 +155,7 @@ func TestRunRetention(t *testing.T) {
 
 		// Alpha now keeps ended residents two years: the three-year-old one
 		// goes at the next run; the current one never does.
-		if _, err := c.cb.UpdateTenantSettings(bg, c.admin["alpha"], app.Settings{EndedRetentionYears: 2}); err != nil {
+		if _, err := c.cb.UpdateTenantSettings(bg, c.admin["alpha"], app.Settings{EndedRetentionYears: 2, IdleMinutes: app.DefaultIdleMinutes}); err != nil {
 			t.Fatal(err)
 		}
 		if n, err := c.cb.RunRetention(bg, now); n != 1 || err != nil {

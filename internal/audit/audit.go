@@ -32,6 +32,16 @@ const (
 	KeysRotateKEK  Action = "keys.rotate_kek" // the key-encryption key rotated, tenant keys re-wrapped
 	KeysShred      Action = "keys.shred"      // a tenant's keys destroyed (crypto-shredding)
 
+	// Second factors and sessions (internal/app/factors.go, sessions.go).
+	LoginPassword  Action = "login.password" // the password was right; the second factor is due
+	LoginFactorBad Action = "login.factor_failure"
+	FactorEnrol    Action = "factor.enrol"
+	FactorRemove   Action = "factor.remove"
+	FactorRecovery Action = "factor.recovery_codes" // new recovery codes issued
+	FactorReset    Action = "factor.reset"          // an admin cleared a user's factors
+	SessionRevoke  Action = "session.revoke"
+	SessionsEnd    Action = "session.end_all" // an admin signed a user out everywhere
+
 	// The contact book. Views are audited as well as changes (DESIGN §3.5).
 	ResidentCreate   Action = "resident.create"
 	ResidentUpdate   Action = "resident.update"
@@ -83,7 +93,8 @@ const (
 // All is the whole catalogue, in display order: the log viewer offers
 // each as a filter, and a test keeps every one labelled in both catalogs.
 var All = []Action{
-	LoginSuccess, LoginFailure, Logout, TenantCreate, FacilityCreate, FacilityUpdate, UserCreate, UserUpdate,
+	LoginSuccess, LoginFailure, LoginPassword, LoginFactorBad, Logout, FactorEnrol, FactorRemove, FactorRecovery,
+	FactorReset, SessionRevoke, SessionsEnd, TenantCreate, FacilityCreate, FacilityUpdate, UserCreate, UserUpdate,
 	UserDelete, OperatorInit, CertIssue, CLICommand, AuditExport, AuditView, SettingsUpdate, ResidentCreate,
 	ResidentUpdate, ResidentView, ResidentEnd, ResidentRegister, ResidentPurge, ConsentCreate, ConsentRevoke,
 	TeamInvite, TeamAccept, TeamDecline, TeamLeave, TeamRemove, PostCreate, PostUpdate, PostDelete, PostView,

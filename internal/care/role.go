@@ -57,6 +57,10 @@ type Actor struct {
 	// MustChangePassword: an admin reissued the password, and the actor
 	// may do nothing but choose a new one (and log out).
 	MustChangePassword bool
+	// Stage is "" for a full session. Otherwise the password was right and
+	// the second factor is still due ("factor") or must first be enrolled
+	// ("enrol"): such an actor may do nothing but that step.
+	Stage string
 }
 
 // IsOperator reports whether the actor is the service operator's staff.

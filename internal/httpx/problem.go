@@ -29,6 +29,13 @@ type ProblemField struct {
 	Message string `json:"message"`
 }
 
+// problemTypes are the problem types a client acts on by type rather than
+// by status: a 401 that asks for the second factor is not a wrong password.
+var problemTypes = map[string]string{
+	"error.factor_required": "urn:renrakucho:problem:second-factor-required",
+	"error.factor_enrol":    "urn:renrakucho:problem:second-factor-enrolment-required",
+}
+
 // NewProblem builds the problem document of err in the request's language.
 func NewProblem(r *http.Request, cat *i18n.Catalogs, err error) Problem {
 	e := care.AsError(err)
@@ -39,6 +46,9 @@ func NewProblem(r *http.Request, cat *i18n.Catalogs, err error) Problem {
 		Status:    Status(e.Code),
 		Code:      e.Code,
 		RequestID: RequestID(r.Context()),
+	}
+	if t, ok := problemTypes[e.Key]; ok {
+		p.Type = t
 	}
 	if e.Field != "" && e.Code == care.EInvalid {
 		p.Errors = append(p.Errors, ProblemField{Field: e.Field, Message: cat.T(lang, e.Key)})

@@ -9,8 +9,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/renrakucho/renrakucho/internal/app"
+	"github.com/renrakucho/renrakucho/internal/auth"
 	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/httpx"
 	"github.com/renrakucho/renrakucho/internal/pki"
@@ -262,6 +264,8 @@ type principal struct {
 type matrixEnv struct {
 	*env
 	issued map[string]app.IssuedCert // "slug.login"
+	totp   map[string][]byte         // "slug.login": the admins' TOTP secrets
+	clock  *storetest.Clock
 	admin  map[string]care.Actor
 	nurse  map[string]care.Actor
 	own    vals
@@ -273,9 +277,12 @@ type matrixEnv struct {
 func TestCrossTenantMatrix(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
-			db := storetest.Open(t, engine, nil)
+			// Every admin login takes a TOTP code, and a code is good once:
+			// each such login moves the clock to the next time step.
+			clock := storetest.NewClock(time.Now())
+			db := storetest.Open(t, engine, clock.Now)
 			m := &matrixEnv{env: start(t, db), issued: map[string]app.IssuedCert{}, admin: map[string]care.Actor{},
-				nurse: map[string]care.Actor{}}
+				nurse: map[string]care.Actor{}, totp: map[string][]byte{}, clock: clock}
 			m.seed(t)
 			before := m.betaSnapshot(t)
 			for _, l := range []care.Listener{care.UserListener, care.AdminListener} {
@@ -357,6 +364,9 @@ func (m *matrixEnv) seed(t *testing.T) {
 				t.Fatal(err)
 			}
 			m.issued[slug+"."+login] = c
+			if m.totp[slug+"."+login], err = m.app.SeedTOTP(ctx, op, slug, login); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	c, err := m.app.IssueClientCert(ctx, op, "", "operator")
@@ -364,6 +374,9 @@ func (m *matrixEnv) seed(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.issued[".operator"] = c
+	if m.totp[".operator"], err = m.app.SeedTOTP(ctx, op, "", "operator"); err != nil {
+		t.Fatal(err)
+	}
 	m.none = vals{Slug: "nosuchtenant", FacilityID: "0190f000-0000-7000-8000-000000000000",
 		UserID: "0190f000-0000-7000-8000-000000000001", Login: "nurse", ResidentID: "0190f000-0000-7000-8000-000000000002",
 		ConsentID: "0190f000-0000-7000-8000-000000000003", PostID: "0190f000-0000-7000-8000-000000000004",
@@ -496,10 +509,21 @@ func (m *matrixEnv) login(t *testing.T, l care.Listener, p principal) string {
 	if p.login == "" {
 		return ""
 	}
-	tok, _, err := m.app.Login(context.Background(), app.Credentials{Tenant: p.tenant, LoginID: p.login, Password: matrixPW,
+	ctx := context.Background()
+	tok, act, err := m.app.Login(ctx, app.Credentials{Tenant: p.tenant, LoginID: p.login, Password: matrixPW,
 		Origin: care.Origin{IP: "127.0.0.1", Listener: l}, CertFingerprint: p.fp})
 	if err != nil {
 		t.Fatalf("login %s on %s: %v", p.name, l, err)
+	}
+	if act.Stage != "" {
+		m.clock.Advance(auth.TOTPPeriod)
+		code, err := auth.TOTPCode(m.totp[p.tenant+"."+p.login], m.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tok, _, err = m.app.VerifyFactor(ctx, act, code); err != nil {
+			t.Fatalf("second factor of %s on %s: %v", p.name, l, err)
+		}
 	}
 	return tok
 }

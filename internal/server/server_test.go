@@ -636,7 +636,15 @@ func TestAdminLoginBindsCertificate(t *testing.T) {
 		}
 		cert := issued.TLSCertificate()
 		bound := e.clientWith(t, &cert)
-		body := `{"tenant":"","login_id":"root","password":"` + pw + `"}`
+		secret, err := e.app.SeedTOTP(ctx, op, "", "root") // operators always need a second factor
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, err := auth.TOTPCode(secret, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := `{"tenant":"","login_id":"root","password":"` + pw + `","otp":"` + code + `"}`
 
 		t.Run("ErrUnboundCertificate", func(t *testing.T) {
 			r := do(t, e.admin, "POST", e.adminURL+"/api/v1/sessions", strings.NewReader(body), "Content-Type", "application/json")

@@ -77,9 +77,9 @@ func (tx *PlatformTx) SetOperatorLastLogin(ctx context.Context, id string, at ti
 
 // CreateOperatorSession stores an operator's session.
 func (tx *PlatformTx) CreateOperatorSession(ctx context.Context, operatorID string, s Session) error {
-	_, err := tx.exec(ctx, `INSERT INTO operator_sessions (id, operator_id, listener, ip, user_agent, created_at, last_seen_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.ID, operatorID, s.Listener, s.IP, s.UserAgent,
-		s.CreatedAt.UTC(), s.LastSeenAt.UTC(), s.ExpiresAt.UTC())
+	_, err := tx.exec(ctx, `INSERT INTO operator_sessions (id, operator_id, listener, ip, user_agent, created_at, last_seen_at, expires_at, stage)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.ID, operatorID, s.Listener, s.IP, s.UserAgent,
+		s.CreatedAt.UTC(), s.LastSeenAt.UTC(), s.ExpiresAt.UTC(), s.Stage)
 	return wrap(err, "create operator session")
 }
 
@@ -87,9 +87,9 @@ func (tx *PlatformTx) CreateOperatorSession(ctx context.Context, operatorID stri
 func (tx *PlatformTx) OperatorSession(ctx context.Context, id string) (Session, Operator, error) {
 	var s Session
 	o, err := scanOperator(tx.queryRow(ctx, `SELECT o.id, o.login_id, o.name, o.email, o.active, o.last_login_at, o.created_at,
-		s.id, s.listener, s.ip, s.user_agent, s.created_at, s.last_seen_at, s.expires_at
+		s.id, s.listener, s.ip, s.user_agent, s.created_at, s.last_seen_at, s.expires_at, s.stage, s.ceremony
 		FROM operator_sessions s JOIN operators o ON o.id = s.operator_id WHERE s.id = ?`, id),
-		&s.ID, &s.Listener, &s.IP, &s.UserAgent, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt)
+		&s.ID, &s.Listener, &s.IP, &s.UserAgent, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &s.Stage, &s.Ceremony)
 	if err != nil {
 		return Session{}, Operator{}, notFound(err, "session")
 	}

@@ -46,6 +46,7 @@ var sealed = []sealedTable{
 	{"post_versions", []string{"post_id", "version"}, []string{"body", "fields"}, true},
 	{"comments", []string{"id"}, []string{"body"}, true},
 	{"break_glass", []string{"id"}, []string{"reason"}, false},
+	{"totp_factors", []string{"user_id"}, []string{"secret"}, false},
 }
 
 // sealedTable is one table's sealed columns and the key naming its rows

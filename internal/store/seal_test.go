@@ -117,6 +117,9 @@ func plant(t *testing.T, db *store.DB, tenantID, facilityID, userID string) ([]s
 			ExpiresAt: tx.Now().Add(time.Hour)}); err != nil {
 			return err
 		}
+		if err := tx.Factors().SetTOTPSecret(ctx, userID, []byte(mk("totp_factors", "secret"))); err != nil {
+			return err
+		}
 		if err := tx.EndResident(ctx, r.ID, care.EndInput{Date: mk("residents", "end_date"),
 			Reason: care.EndReason(mk("residents", "end_reason")), Note: mk("residents", "end_note")}); err != nil {
 			return err

@@ -256,7 +256,7 @@ func walkContactBook(t *testing.T, e *env, fx fixture, lang string) {
 
 	// The tenant admin's register, on the admin listener: never a post.
 	ad := e.adminBrowser(fx.adminCert, lang)
-	ad.post("/login", url.Values{"tenant": {fx.slug}, "login_id": {fx.slug + "-admin"}, "password": {pw}}).expect(t, 200, "console").
+	ad.login(t, "/login", url.Values{"tenant": {fx.slug}, "login_id": {fx.slug + "-admin"}, "password": {pw}}).expect(t, 200, "console").
 		contains(t, `href="/admin/residents"`)
 	ad.get("/admin/residents?ended=1").expect(t, 200, "resident_register").contains(t, "山田 花子 "+lang, birthShown(lang), tm.nurse.Name).
 		lacks(t, "利尿剤", "明日の訪問")

@@ -21,7 +21,7 @@ func (w *Web) Routes() []httpx.Route {
 	}
 	if w.sess.Listener == care.UserListener {
 		const t = "/t/{tenant}"
-		return append(routes, []httpx.Route{
+		routes = append(routes, []httpx.Route{
 			{Method: "GET", Pattern: "/{$}", Public: true, Handler: w.handle(w.region)},
 			{Method: "GET", Pattern: t + "/login", Public: true, Handler: w.handle(w.loginPage)},
 			{Method: "POST", Pattern: t + "/login", Public: true, Handler: w.handle(w.login)},
@@ -32,6 +32,9 @@ func (w *Web) Routes() []httpx.Route {
 			{Method: "POST", Pattern: t + "/password/forgot", Public: true, Handler: w.handle(w.forgot)},
 			{Method: "GET", Pattern: t + "/password/reset/{token}", Public: true, Handler: w.handle(w.resetPage)},
 			{Method: "POST", Pattern: t + "/password/reset/{token}", Public: true, Handler: w.handle(w.reset)},
+		}...)
+		routes = append(routes, w.factorRoutes(t+"/")...)
+		return append(routes, []httpx.Route{
 			page("GET", t+"/{$}", w.home),
 
 			page("GET", t+"/residents", w.residents),
@@ -77,12 +80,15 @@ func (w *Web) Routes() []httpx.Route {
 			page("POST", t+"/break-glass", w.openBreakGlass),
 		}...)
 	}
-	return append(routes, []httpx.Route{
+	routes = append(routes, []httpx.Route{
 		{Method: "GET", Pattern: "/login", Public: true, Handler: w.handle(w.loginPage)},
 		{Method: "POST", Pattern: "/login", Public: true, Handler: w.handle(w.login)},
 		page("POST", "/logout", w.logout),
 		page("GET", "/password", w.passwordPage),
 		page("POST", "/password", w.changePassword),
+	}...)
+	routes = append(routes, w.factorRoutes("/")...)
+	return append(routes, []httpx.Route{
 		page("GET", "/{$}", w.console),
 
 		page("GET", "/operator/tenants", w.tenants),
@@ -109,6 +115,8 @@ func (w *Web) Routes() []httpx.Route {
 		page("POST", "/admin/users/{id}/cert", w.issueUserCert),
 		page("POST", "/admin/users/{id}/unlock", w.unlockUser),
 		page("POST", "/admin/users/{id}/password", w.reissuePassword),
+		page("POST", "/admin/users/{id}/factors/reset", w.resetUserFactors),
+		page("POST", "/admin/users/{id}/signout", w.signOutUser),
 
 		page("GET", "/admin/residents", w.register),
 		page("GET", "/admin/audit", w.audit),

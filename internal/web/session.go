@@ -152,10 +152,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) error {
 		}}
 	}
 	w.sess.SetCookie(rw, token)
-	if w.admin() {
-		return redirect(rw, r, "/")
-	}
-	return redirect(rw, r, tenantPath(act.TenantSlug, ""))
+	return w.afterLogin(rw, r, act) // the second factor's step, if due (factors.go)
 }
 
 // logout ends the session and forgets its cookie.

@@ -16,6 +16,8 @@ var settingsSpec = &formSpec{fields: []specField{
 	{name: "audit_retention_days", label: "audit_chain.retention_days"},
 	{name: "lockout_threshold", label: "login.settings_lockout_threshold"},
 	{name: "password_min_length", label: "login.settings_password_min_length"},
+	{name: "idle_minutes", label: "mfa.settings.idle_minutes"},
+	{name: "factor_required", label: "mfa.settings.factor_required"},
 }}
 
 func (w *Web) renderSettings(rw http.ResponseWriter, r *http.Request, status int, f *Form) error {
@@ -33,6 +35,10 @@ func (w *Web) settings(rw http.ResponseWriter, r *http.Request, act care.Actor) 
 	f.Set("audit_retention_days", strconv.Itoa(s.AuditRetentionDays))
 	f.Set("lockout_threshold", strconv.Itoa(s.LockoutThreshold))
 	f.Set("password_min_length", strconv.Itoa(s.PasswordMinLength))
+	f.Set("idle_minutes", strconv.Itoa(s.IdleMinutes))
+	if s.FactorRequired {
+		f.Set("factor_required", "1")
+	}
 	return w.renderSettings(rw, r, http.StatusOK, f)
 }
 
@@ -61,7 +67,8 @@ func (w *Web) updateSettings(rw http.ResponseWriter, r *http.Request, act care.A
 		days = number("audit_retention_days")
 	}
 	in := app.Settings{EndedRetentionYears: number("ended_retention_years"), AuditRetentionDays: days,
-		LockoutThreshold: number("lockout_threshold"), PasswordMinLength: number("password_min_length")}
+		LockoutThreshold: number("lockout_threshold"), PasswordMinLength: number("password_min_length"),
+		IdleMinutes: number("idle_minutes"), FactorRequired: f.Get("factor_required") == "1"}
 	if _, err := w.app.UpdateTenantSettings(r.Context(), act, in); err != nil {
 		return refill(f, err, func(status int) error { return w.renderSettings(rw, r, status, f) })
 	}

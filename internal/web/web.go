@@ -99,7 +99,8 @@ var allPages = []string{pageRegion, pageLogin, pageHome, pageConsole, pageError,
 	pageResidents, pageResidentForm, pageResident, pageResidentEnd, pagePost, pagePostForm, pageUnread, pageSearch,
 	pageGroups, pageGroupForm, pageGroup, pageRegister, pageSettings,
 	pageCerts, pageAccess, pageBreakGlass, pageBreakGlassReview,
-	pagePassword, pagePasswordForgot, pagePasswordReset, pagePasswordReissued}
+	pagePassword, pagePasswordForgot, pagePasswordReset, pagePasswordReissued,
+	pageFactor, pageEnrol, pageRecovery, pageFactors, pageSessions}
 
 // MissingKey is what `t` renders for a key the catalogs lack: visible
 // enough to be reported, and what the tests look for.
@@ -473,6 +474,8 @@ func noticeKey(r *http.Request) string {
 		"posted", "commented", "ended", "consent_added", "consent_revoked", "invited", "accepted", "declined", "left", "removed",
 		"login_password_changed", "login_password_change_required", "login_password_reset", "login_unlocked":
 		return "notice." + n
+	case "factor_failed", "revoked", "factors_reset", "signed_out", "passkey_added":
+		return "mfa.notice." + n
 	}
 	return ""
 }

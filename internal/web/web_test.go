@@ -359,7 +359,7 @@ func walk(t *testing.T, e *env, fx fixture, lang, slug string) {
 	op := e.adminBrowser(fx.opCert, lang)
 	op.get("/").expect(t, 200, "login") // no session: the login page
 	op.get("/login").expect(t, 200, "login").contains(t, `value="ops"`, T("login.cert_bound_operator", "ops"))
-	op.post("/login", url.Values{"tenant": {""}, "login_id": {"ops"}, "password": {pw}}).expect(t, 200, "console").
+	op.login(t, "/login", url.Values{"tenant": {""}, "login_id": {"ops"}, "password": {pw}}).expect(t, 200, "console").
 		contains(t, `href="/operator/tenants"`)
 	op.get("/operator/tenants").expect(t, 200, "tenants").contains(t, "seed 市")
 	op.get("/operator/tenants/new").expect(t, 200, "tenant_form")
@@ -389,7 +389,7 @@ func walk(t *testing.T, e *env, fx fixture, lang, slug string) {
 	ad.get("/login").expect(t, 200, "login").contains(t, `value="`+slug+`"`, `value="`+slug+`-admin"`)
 	ad.post("/login", url.Values{"tenant": {slug}, "login_id": {slug + "-admin"}, "password": {"wrong-password-123"}}).
 		expect(t, 401, "login").contains(t, T("error.login_failed"))
-	ad.post("/login", url.Values{"tenant": {slug}, "login_id": {slug + "-admin"}, "password": {pw}}).expect(t, 200, "console").
+	ad.login(t, "/login", url.Values{"tenant": {slug}, "login_id": {slug + "-admin"}, "password": {pw}}).expect(t, 200, "console").
 		contains(t, `href="/admin/facilities"`, `href="/admin/users"`, `href="/admin/audit"`)
 	ad.get("/admin/facilities").expect(t, 200, "facilities")
 	ad.get("/admin/facilities/new").expect(t, 200, "facility_form")
@@ -425,6 +425,9 @@ func walk(t *testing.T, e *env, fx fixture, lang, slug string) {
 	ad.get("/admin/users/"+memberID).expect(t, 200, "user_form").contains(t, "nurse-ito", `value="イトウ"`)
 	ad.post("/admin/users/"+memberID, url.Values{"name": {"伊藤 看護師"}, "kana": {"イトウ カンゴシ"}, "profession": {"nurse"},
 		"role": {"member"}, "facilities": {facilityID}, "active": {"1"}}).expect(t, 200, "users").contains(t, T("notice.saved"), "イトウ カンゴシ")
+	// A lost phone: sign the member out everywhere and clear their factors.
+	ad.post("/admin/users/"+memberID+"/signout", url.Values{}).expect(t, 200, "user_form").contains(t, T("mfa.notice.signed_out"))
+	ad.post("/admin/users/"+memberID+"/factors/reset", url.Values{}).expect(t, 200, "user_form").contains(t, T("mfa.notice.factors_reset"))
 	ad.get("/admin/users?q=ito").expect(t, 200, "users").contains(t, "nurse-ito").lacks(t, "temp-user")
 	ad.get("/admin/users/"+tempID+"/delete").expect(t, 200, "user_delete").contains(t, "temp-user")
 	ad.post("/admin/users/"+tempID+"/delete", url.Values{}).expect(t, 200, "users").contains(t, T("notice.deleted")).lacks(t, "temp-user")
@@ -440,17 +443,18 @@ func walk(t *testing.T, e *env, fx fixture, lang, slug string) {
 	ad.get("/").expect(t, 200, "console").contains(t, `href="/admin/settings"`, T("console.settings"))
 	ad.get("/admin/settings").expect(t, 200, "settings").contains(t, T("settings.title"), `value="5"`, T("settings.ended_retention_years_help"))
 	for _, bad := range []string{"0", "31", "five", ""} {
-		ad.post("/admin/settings", url.Values{"ended_retention_years": {bad}}).expect(t, 422, "settings").
+		ad.post("/admin/settings", url.Values{"ended_retention_years": {bad}, "idle_minutes": {"15"}}).expect(t, 422, "settings").
 			contains(t, `value="`+bad+`"`, `href="#f-ended-retention-years"`, T("error.retention_years"), `aria-invalid="true"`)
 	}
 	ad.get("/admin/settings").expect(t, 200, "settings").contains(t, `value="5"`)
 	// Full-width digits, as a Japanese input method types them.
-	ad.post("/admin/settings", url.Values{"ended_retention_years": {"７"}}).expect(t, 200, "settings").
+	ad.post("/admin/settings", url.Values{"ended_retention_years": {"７"}, "idle_minutes": {"15"}}).expect(t, 200, "settings").
 		contains(t, T("notice.saved"), `value="7"`)
 	ad.get("/admin/audit?action=settings.update").expect(t, 200, "audit").contains(t, T("action.settings.update"), "5 → 7")
 	ad.get("/operator/tenants").expect(t, 403, "error")
 	ad.post("/logout", url.Values{}).expect(t, 200, "login").contains(t, T("notice.logged_out"))
 	ad.get("/admin/users").expect(t, 200, "login")
+	walkFactors(t, e, ad, slug, lang)
 
 	// The member, on the user listener.
 	m := e.userBrowser(lang)
@@ -467,6 +471,7 @@ func walk(t *testing.T, e *env, fx fixture, lang, slug string) {
 	home.contains(t, "伊藤 看護師", slug+" 広域連携", "&lt;script&gt;alert(1)&lt;/script&gt;", T("kind.pharmacy"), "東部",
 		T("action.login.success"), T("role.member")).lacks(t, xss)
 	m.get("/t/seed/").expect(t, 404, "error").lacks(t, "seed 市")
+	walkMemberFactors(t, m, slug, lang)
 	m.post("/t/"+slug+"/logout", url.Values{}).expect(t, 200, "login").contains(t, T("notice.logged_out"))
 	m.get("/t/"+slug+"/").expect(t, 200, "login")
 	walkPasswords(t, e, lang, slug, adminCert, memberID)
@@ -581,7 +586,7 @@ func TestFormKeepsInput(t *testing.T) {
 		e := newEnv(t, db)
 		fx := e.seed("alpha")
 		b := e.adminBrowser(fx.adminCert, "ja")
-		b.post("/login", url.Values{"tenant": {"alpha"}, "login_id": {"alpha-admin"}, "password": {pw}}).expect(t, 200, "console")
+		b.login(t, "/login", url.Values{"tenant": {"alpha"}, "login_id": {"alpha-admin"}, "password": {pw}}).expect(t, 200, "console")
 		in := url.Values{"login_id": {"x"}, "name": {"山田 <b>太郎</b>"}, "kana": {"ヤマダ"}, "profession": {"pharmacist"},
 			"email": {"yamada@"}, "role": {"facility_admin"}, "facilities": {fx.facility.ID}, "password": {"short-1"}}
 		p := b.post("/admin/users/new", in).expect(t, 422, "user_form")
@@ -815,7 +820,7 @@ func TestFacilityAdmin(t *testing.T) {
 			t.Fatal(err)
 		}
 		b := e.adminBrowser(c.TLSCertificate(), "ja")
-		b.post("/login", url.Values{"tenant": {"alpha"}, "login_id": {"head-nurse"}, "password": {pw}}).expect(t, 200, "console").
+		b.login(t, "/login", url.Values{"tenant": {"alpha"}, "login_id": {"head-nurse"}, "password": {pw}}).expect(t, 200, "console").
 			contains(t, `href="/admin/users"`).lacks(t, `href="/admin/facilities"`, `href="/admin/audit"`, `href="/admin/settings"`)
 		b.get("/admin/users").expect(t, 200, "users").contains(t, "dr-sato").lacks(t, "pharm-kato", "南薬局")
 		b.get("/admin/users/new").expect(t, 200, "user_form").contains(t, fx.facility.ID).
