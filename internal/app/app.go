@@ -12,6 +12,7 @@ import (
 
 	"github.com/renrakucho/renrakucho/internal/audit"
 	"github.com/renrakucho/renrakucho/internal/auth"
+	"github.com/renrakucho/renrakucho/internal/blob"
 	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/pki"
 	"github.com/renrakucho/renrakucho/internal/realtime"
@@ -27,6 +28,9 @@ type App struct {
 	log      *slog.Logger
 	idle     time.Duration
 	absolute time.Duration
+	blobs    blob.Store
+	keys     BlobKeys
+	thumbs   chan struct{} // one thumbnail decode at a time
 }
 
 // Options configure New.
@@ -41,6 +45,11 @@ type Options struct {
 	// Hub receives live events after each committed change; nil drops them.
 	Hub realtime.Hub
 	Log *slog.Logger
+	// Blobs stores file contents, sealed; nil leaves file sharing unable
+	// to store or read anything (an internal error).
+	Blobs blob.Store
+	// BlobKeys gives each tenant's streaming AEAD for its blobs.
+	BlobKeys BlobKeys
 }
 
 // New returns the application over db.
@@ -57,7 +66,8 @@ func New(db *store.DB, hasher *auth.Hasher, opt Options) *App {
 	if opt.Hub == nil {
 		opt.Hub = realtime.Nop{}
 	}
-	return &App{db: db, hasher: hasher, ca: opt.CA, hub: opt.Hub, log: opt.Log, idle: opt.IdleTimeout, absolute: opt.AbsoluteTimeout}
+	return &App{db: db, hasher: hasher, ca: opt.CA, hub: opt.Hub, log: opt.Log, idle: opt.IdleTimeout, absolute: opt.AbsoluteTimeout,
+		blobs: opt.Blobs, keys: opt.BlobKeys, thumbs: make(chan struct{}, 1)}
 }
 
 // Hub returns the live-event hub, for the event stream endpoint.

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/renrakucho/renrakucho/internal/audit"
 	"github.com/renrakucho/renrakucho/internal/care"
@@ -14,7 +16,25 @@ type Settings struct {
 	// EndedRetentionYears is how many years a resident whose sharing ended
 	// is kept before the retention job purges them (1–30; 5 by default).
 	EndedRetentionYears int
+	// FileMaxMB is the largest file one upload may be, in MB of
+	// 1,048,576 bytes (1–10240; 100 by default).
+	FileMaxMB int64
+	// FileQuotaMB bounds all stored files of the tenant together, trash
+	// and earlier versions included (1–10,485,760; 10,240 by default).
+	FileQuotaMB int64
+	// FileTypes are the kinds of content members may upload (FileKinds).
+	// In an update, zero FileMaxMB and FileQuotaMB and a nil FileTypes
+	// keep the stored values.
+	FileTypes []string
+	// FileUsedBytes is what the tenant's files take now (read only).
+	FileUsedBytes int64
 }
+
+// The bounds of the file settings, in MB.
+const (
+	MaxFileMB  = 10240
+	MaxQuotaMB = 10 << 20
+)
 
 // The bounds of Settings.EndedRetentionYears. Below a year an ended care
 // record could vanish before anyone notices a mistaken end; beyond thirty
@@ -30,6 +50,18 @@ func (s Settings) Validate() error {
 	if s.EndedRetentionYears < MinRetentionYears || s.EndedRetentionYears > MaxRetentionYears {
 		v.Add("ended_retention_years", "error.retention_years")
 	}
+	if s.FileMaxMB < 0 || s.FileMaxMB > MaxFileMB {
+		v.Add("file_max_mb", "error.file_max_mb")
+	}
+	if s.FileQuotaMB < 0 || s.FileQuotaMB > MaxQuotaMB {
+		v.Add("file_quota_mb", "error.file_quota_mb")
+	}
+	for _, k := range s.FileTypes {
+		if !slices.Contains(FileKinds, k) {
+			v.Add("file_types", "error.choice")
+			break
+		}
+	}
 	return v.Err()
 }
 
@@ -41,7 +73,11 @@ func (a *App) TenantSettings(ctx context.Context, act care.Actor) (Settings, err
 	var out Settings
 	err := a.readTenant(ctx, act, func(tx *store.Tx) error {
 		var err error
-		out.EndedRetentionYears, err = tx.EndedRetentionYears(ctx)
+		if out.EndedRetentionYears, err = tx.EndedRetentionYears(ctx); err != nil {
+			return err
+		}
+		l, err := tx.FileLimits(ctx)
+		out.FileMaxMB, out.FileQuotaMB, out.FileTypes, out.FileUsedBytes = l.MaxBytes>>20, l.QuotaBytes>>20, l.Types, l.UsedBytes
 		return err
 	})
 	return out, err
@@ -64,12 +100,43 @@ func (a *App) UpdateTenantSettings(ctx context.Context, act care.Actor, in Setti
 		if err := tx.SetEndedRetentionYears(ctx, in.EndedRetentionYears); err != nil {
 			return err
 		}
+		l, err := tx.FileLimits(ctx)
+		if err != nil {
+			return err
+		}
+		if in.FileMaxMB == 0 {
+			in.FileMaxMB = l.MaxBytes >> 20
+		}
+		if in.FileQuotaMB == 0 {
+			in.FileQuotaMB = l.QuotaBytes >> 20
+		}
+		if in.FileTypes == nil {
+			in.FileTypes = l.Types
+		}
+		types := ordered(in.FileTypes)
+		if err := tx.SetFileLimits(ctx, in.FileMaxMB<<20, in.FileQuotaMB<<20, types); err != nil {
+			return err
+		}
+		in.FileTypes, in.FileUsedBytes = types, l.UsedBytes
 		e := entry(act, audit.SettingsUpdate, "tenant", act.TenantID)
-		e.Detail = fmt.Sprintf("ended_retention_years %d → %d", old, in.EndedRetentionYears)
+		e.Detail = fmt.Sprintf("ended_retention_years %d → %d; file_max_mb %d → %d; file_quota_mb %d → %d; file_types %s → %s",
+			old, in.EndedRetentionYears, l.MaxBytes>>20, in.FileMaxMB, l.QuotaBytes>>20, in.FileQuotaMB,
+			strings.Join(l.Types, ","), strings.Join(types, ","))
 		return tx.AppendAudit(ctx, e)
 	})
 	if err != nil {
 		return Settings{}, err
 	}
 	return in, nil
+}
+
+// ordered returns the kinds in FileKinds order, each once.
+func ordered(kinds []string) []string {
+	out := []string{}
+	for _, k := range FileKinds {
+		if slices.Contains(kinds, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }

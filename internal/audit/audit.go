@@ -52,6 +52,20 @@ const (
 	GroupCreate      Action = "group.create"
 	GroupUpdate      Action = "group.update"
 	GroupView        Action = "group.view"
+
+	// File sharing: uploads, downloads, views, restores and deletions
+	// name the file, and the resident (ResidentID) or group (Detail).
+	FileUpload   Action = "file.upload"
+	FileDownload Action = "file.download"
+	FileView     Action = "file.view" // a file's details or a space's listing
+	FileUpdate   Action = "file.update"
+	FileRestore  Action = "file.restore"
+	FileDelete   Action = "file.delete"
+	FilePurge    Action = "file.purge" // an admin emptied the trash
+	FileAttach   Action = "file.attach"
+	FolderCreate Action = "folder.create"
+	FolderUpdate Action = "folder.update"
+	FolderDelete Action = "folder.delete"
 )
 
 // All is the whole catalogue, in display order: the log viewer offers
@@ -62,6 +76,8 @@ var All = []Action{
 	ResidentUpdate, ResidentView, ResidentEnd, ResidentRegister, ResidentPurge, ConsentCreate, ConsentRevoke,
 	TeamInvite, TeamAccept, TeamDecline, TeamLeave, TeamRemove, PostCreate, PostUpdate, PostDelete, PostView,
 	PostSearch, PostRead, CommentCreate, GroupCreate, GroupUpdate, GroupView,
+	FileUpload, FileDownload, FileView, FileUpdate, FileRestore, FileDelete, FilePurge, FileAttach, FolderCreate,
+	FolderUpdate, FolderDelete,
 }
 
 // Result says how an audited attempt ended.

@@ -25,6 +25,13 @@ const (
 	ActContactBook      Action = "contactbook.use"
 	ActResidentRegister Action = "resident.register"
 	ActGroupUse         Action = "group.use"
+	// File sharing. ActFileUse reads and writes the files of the spaces
+	// the actor may use (a resident's team, a group) and reads the tenant
+	// library; ActLibraryPublish writes the library; ActFileTrash lists
+	// and empties the tenant's trash.
+	ActFileUse        Action = "file.use"
+	ActLibraryPublish Action = "library.publish"
+	ActFileTrash      Action = "file.trash"
 )
 
 // rule says which roles may take an action and through which listener.
@@ -54,6 +61,9 @@ var permissions = map[Action]rule{
 	ActContactBook:      {roles: []Role{RoleMember, RoleFacilityAdmin, RoleTenantAdmin}},
 	ActGroupUse:         {roles: []Role{RoleMember, RoleFacilityAdmin, RoleTenantAdmin}},
 	ActResidentRegister: {roles: []Role{RoleTenantAdmin, RoleFacilityAdmin}, console: true},
+	ActFileUse:          {roles: []Role{RoleMember, RoleFacilityAdmin, RoleTenantAdmin}},
+	ActLibraryPublish:   {roles: []Role{RoleTenantAdmin}, console: true},
+	ActFileTrash:        {roles: []Role{RoleTenantAdmin}, console: true},
 }
 
 // Can reports whether the actor's role may take the action through the

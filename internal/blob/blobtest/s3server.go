@@ -143,4 +143,3 @@ func StartS3Server(dir string) (*S3Server, error) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
-

@@ -77,7 +77,6 @@ CREATE TABLE file_versions (
     thumb_size   BIGINT NOT NULL DEFAULT 0,
     uploaded_by  TEXT NOT NULL,
     uploaded_at  TIMESTAMP NOT NULL,
-    restored_from INTEGER,
     PRIMARY KEY (tenant_id, file_id, version_no),
     FOREIGN KEY (tenant_id, file_id) REFERENCES files (tenant_id, id),
     FOREIGN KEY (tenant_id, uploaded_by) REFERENCES users (tenant_id, id)
