@@ -119,9 +119,16 @@ func (a *App) UpdateTenantSettings(ctx context.Context, act care.Actor, in Setti
 		}
 		in.FileTypes, in.FileUsedBytes = types, l.UsedBytes
 		e := entry(act, audit.SettingsUpdate, "tenant", act.TenantID)
-		e.Detail = fmt.Sprintf("ended_retention_years %d → %d; file_max_mb %d → %d; file_quota_mb %d → %d; file_types %s → %s",
-			old, in.EndedRetentionYears, l.MaxBytes>>20, in.FileMaxMB, l.QuotaBytes>>20, in.FileQuotaMB,
-			strings.Join(l.Types, ","), strings.Join(types, ","))
+		e.Detail = fmt.Sprintf("ended_retention_years %d → %d", old, in.EndedRetentionYears)
+		if l.MaxBytes>>20 != in.FileMaxMB {
+			e.Detail += fmt.Sprintf("; file_max_mb %d → %d", l.MaxBytes>>20, in.FileMaxMB)
+		}
+		if l.QuotaBytes>>20 != in.FileQuotaMB {
+			e.Detail += fmt.Sprintf("; file_quota_mb %d → %d", l.QuotaBytes>>20, in.FileQuotaMB)
+		}
+		if was, now := strings.Join(l.Types, ","), strings.Join(types, ","); was != now {
+			e.Detail += fmt.Sprintf("; file_types %s → %s", was, now)
+		}
 		return tx.AppendAudit(ctx, e)
 	})
 	if err != nil {
