@@ -10,16 +10,24 @@ import (
 
 // settingsOut is the tenant's settings.
 type settingsOut struct {
-	EndedRetentionYears int `json:"ended_retention_years"`
+	EndedRetentionYears int      `json:"ended_retention_years"`
+	FileMaxMB           int64    `json:"file_max_mb"`
+	FileQuotaMB         int64    `json:"file_quota_mb"`
+	FileTypes           []string `json:"file_types"`
+	FileUsedBytes       int64    `json:"file_used_bytes"`
 }
 
 // settingsPatch holds the members a PATCH sent; absent ones stay nil.
 type settingsPatch struct {
-	EndedRetentionYears *int `json:"ended_retention_years"`
+	EndedRetentionYears *int      `json:"ended_retention_years"`
+	FileMaxMB           *int64    `json:"file_max_mb"`
+	FileQuotaMB         *int64    `json:"file_quota_mb"`
+	FileTypes           *[]string `json:"file_types"`
 }
 
 func renderSettings(s app.Settings) settingsOut {
-	return settingsOut{EndedRetentionYears: s.EndedRetentionYears}
+	return settingsOut{EndedRetentionYears: s.EndedRetentionYears, FileMaxMB: s.FileMaxMB, FileQuotaMB: s.FileQuotaMB,
+		FileTypes: strs(s.FileTypes), FileUsedBytes: s.FileUsedBytes}
 }
 
 func (a *API) settings(w http.ResponseWriter, r *http.Request, act care.Actor) error {
@@ -45,6 +53,11 @@ func (a *API) updateSettings(w http.ResponseWriter, r *http.Request, act care.Ac
 		return err
 	}
 	set(&s.EndedRetentionYears, in.EndedRetentionYears)
+	set(&s.FileMaxMB, in.FileMaxMB)
+	set(&s.FileQuotaMB, in.FileQuotaMB)
+	if in.FileTypes != nil {
+		s.FileTypes = append([]string{}, *in.FileTypes...)
+	}
 	if s, err = a.app.UpdateTenantSettings(r.Context(), act, s); err != nil {
 		return err
 	}

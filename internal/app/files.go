@@ -738,13 +738,16 @@ func (a *App) AttachFile(ctx context.Context, act care.Actor, postID, commentID,
 	})
 }
 
+// Attachment is a file attached to a post or to one of its comments.
+type Attachment = store.Attachment
+
 // Attachments returns the live files attached to a post and its comments
 // that the actor may see (the post's own space).
-func (a *App) Attachments(ctx context.Context, act care.Actor, postID string) ([]store.Attachment, error) {
+func (a *App) Attachments(ctx context.Context, act care.Actor, postID string) ([]Attachment, error) {
 	if err := require(act, care.ActContactBook); err != nil {
 		return nil, err
 	}
-	var out []store.Attachment
+	var out []Attachment
 	err := a.readTenant(ctx, act, func(tx *store.Tx) error {
 		if _, _, err := a.postAccess(ctx, tx, act, postID, false); err != nil {
 			return err
