@@ -98,7 +98,10 @@ func (a *App) fileAccess(ctx context.Context, tx *store.Tx, act care.Actor, file
 
 // Listing is one folder of a space as the actor sees it.
 type Listing struct {
-	Space    care.Space
+	Space care.Space
+	// Title names the space: the resident's or the group's name ("" for
+	// the library).
+	Title    string
 	Folder   care.Folder // zero at the top
 	Folders  []care.Folder
 	Files    []care.File
@@ -119,6 +122,20 @@ func (a *App) Files(ctx context.Context, act care.Actor, s care.Space, folderID 
 			return err
 		}
 		var err error
+		switch s.Kind {
+		case care.SpaceResident:
+			r, err := a.residentAccess(ctx, tx, act, s.ID, false)
+			if err != nil {
+				return err
+			}
+			out.Title = r.Name
+		case care.SpaceGroup:
+			g, err := tx.Group(ctx, s.ID)
+			if err != nil {
+				return err
+			}
+			out.Title = g.Name
+		}
 		if folderID != "" {
 			if out.Folder, err = tx.Folder(ctx, folderID); err != nil || out.Folder.Space != s {
 				return care.NotFound("folder")
@@ -157,6 +174,8 @@ type FileDetail struct {
 	File     care.File
 	Versions []care.FileVersion
 	CanWrite bool
+	// Folders are the top folders of the file's space, where it may move.
+	Folders []care.Folder
 }
 
 // bodyReader remembers the first failure of the uploaded stream, so a
@@ -398,6 +417,9 @@ func (a *App) File(ctx context.Context, act care.Actor, fileID string) (FileDeta
 			return err
 		}
 		if d.Versions, err = tx.Versions(ctx, fileID); err != nil {
+			return err
+		}
+		if d.Folders, err = tx.Folders(ctx, d.File.Space, ""); err != nil {
 			return err
 		}
 		d.CanWrite = requireFiles(act, d.File.Space, true) == nil && a.spaceAccess(ctx, tx, act, d.File.Space, true) == nil

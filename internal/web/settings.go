@@ -9,14 +9,40 @@ import (
 
 	"github.com/renrakucho/renrakucho/internal/app"
 	"github.com/renrakucho/renrakucho/internal/care"
+	"github.com/renrakucho/renrakucho/internal/httpx"
 )
 
 var settingsSpec = &formSpec{fields: []specField{
 	{name: "ended_retention_years", label: "settings.ended_retention_years"},
+	{name: "file_max_mb", label: "settings.file_max_mb"},
+	{name: "file_quota_mb", label: "settings.file_quota_mb"},
+	{name: "file_types", label: "settings.file_types"},
 }}
 
+// settingsData is what the settings page shows beside its form.
+type settingsData struct {
+	UsedBytes, QuotaBytes int64
+	Kinds                 []Choice
+}
+
 func (w *Web) renderSettings(rw http.ResponseWriter, r *http.Request, status int, f *Form) error {
-	return w.render(rw, r, status, pageSettings, view{Notice: noticeKey(r), Form: f})
+	act, _ := httpx.ActorFrom(r.Context())
+	s, err := w.app.TenantSettings(r.Context(), act)
+	if err != nil {
+		return err
+	}
+	d := settingsData{UsedBytes: s.FileUsedBytes, QuotaBytes: s.FileQuotaMB << 20, Kinds: choices("settings.kind", app.FileKinds)}
+	return w.render(rw, r, status, pageSettings, view{Notice: noticeKey(r), Form: f, Data: d})
+}
+
+// number reads a whole number typed in a form; full-width digits count,
+// anything else is -1, which the app refuses with the field's message.
+func number(f *Form, name string) int64 {
+	n, err := strconv.ParseInt(strings.TrimSpace(norm.NFKC.String(f.Get(name))), 10, 64)
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // settings shows the tenant's settings, for its tenant admins.
@@ -27,6 +53,9 @@ func (w *Web) settings(rw http.ResponseWriter, r *http.Request, act care.Actor) 
 	}
 	f := newForm(settingsSpec, nil)
 	f.Set("ended_retention_years", strconv.Itoa(s.EndedRetentionYears))
+	f.Set("file_max_mb", strconv.FormatInt(s.FileMaxMB, 10))
+	f.Set("file_quota_mb", strconv.FormatInt(s.FileQuotaMB, 10))
+	f.Values["file_types"] = s.FileTypes
 	return w.renderSettings(rw, r, http.StatusOK, f)
 }
 
@@ -43,7 +72,13 @@ func (w *Web) updateSettings(rw http.ResponseWriter, r *http.Request, act care.A
 	if err != nil {
 		years = 0
 	}
-	if _, err := w.app.UpdateTenantSettings(r.Context(), act, app.Settings{EndedRetentionYears: years}); err != nil {
+	in := app.Settings{EndedRetentionYears: years, FileMaxMB: number(f, "file_max_mb"), FileQuotaMB: number(f, "file_quota_mb"),
+		FileTypes: append([]string{}, f.Values["file_types"]...)}
+	if !f.Values.Has("file_max_mb") {
+		// A form without the file settings (an older page) keeps them.
+		in.FileMaxMB, in.FileQuotaMB, in.FileTypes = 0, 0, nil
+	}
+	if _, err := w.app.UpdateTenantSettings(r.Context(), act, in); err != nil {
 		return refill(f, err, func(status int) error { return w.renderSettings(rw, r, status, f) })
 	}
 	return redirect(rw, r, "/admin/settings?notice=saved")

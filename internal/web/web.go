@@ -82,12 +82,15 @@ const (
 	pageGroup        = "group"
 	pageRegister     = "resident_register"
 	pageSettings     = "settings"
+	pageFiles        = "files"
+	pageFile         = "file"
+	pageTrash        = "trash"
 )
 
 var allPages = []string{pageRegion, pageLogin, pageHome, pageConsole, pageError, pageTenants, pageTenantForm,
 	pageTenantCreated, pageCert, pageAudit, pageFacilities, pageFacilityForm, pageUsers, pageUserForm, pageUserDelete,
 	pageResidents, pageResidentForm, pageResident, pageResidentEnd, pagePost, pagePostForm, pageUnread, pageSearch,
-	pageGroups, pageGroupForm, pageGroup, pageRegister, pageSettings}
+	pageGroups, pageGroupForm, pageGroup, pageRegister, pageSettings, pageFiles, pageFile, pageTrash}
 
 // MissingKey is what `t` renders for a key the catalogs lack: visible
 // enough to be reported, and what the tests look for.
@@ -179,6 +182,8 @@ func (w *Web) funcs(lang string) template.FuncMap {
 			return formatBirthDate(lang, s, time.Now(), func(day string, age int) string { return t("resident.birth_age", day, age) })
 		},
 		"linkify": Linkify,
+		// filesize shows a byte count in B, KB, MB or GB (of 1024).
+		"filesize": fileSize,
 		// counts makes the unread badges of a list row.
 		"counts": func(unread, urgent int) badge { return badge{Unread: unread, Urgent: urgent} },
 		// summaryOf names a resident summary's latest post of a kind.
@@ -296,6 +301,9 @@ func (w *Web) nav(act care.Actor, current string) []navItem {
 		if act.Can(care.ActGroupUse) {
 			add(tenantPath(act.TenantSlug, "groups"), "nav.groups")
 		}
+		if act.Can(care.ActFileUse) {
+			add(tenantPath(act.TenantSlug, "library"), "nav.library")
+		}
 		return items
 	}
 	add("/", "nav.console")
@@ -319,6 +327,12 @@ func (w *Web) nav(act care.Actor, current string) []navItem {
 	}
 	if act.Can(care.ActSettingsManage) {
 		add("/admin/settings", "nav.settings")
+	}
+	if act.Can(care.ActLibraryPublish) {
+		add("/admin/library", "nav.library")
+	}
+	if act.Can(care.ActFileTrash) {
+		add("/admin/trash", "nav.trash")
 	}
 	return items
 }
@@ -445,7 +459,8 @@ func redirect(rw http.ResponseWriter, r *http.Request, target string) error {
 func noticeKey(r *http.Request) string {
 	switch n := r.URL.Query().Get("notice"); n {
 	case "created", "saved", "deleted", "logged_out",
-		"posted", "commented", "ended", "consent_added", "consent_revoked", "invited", "accepted", "declined", "left", "removed":
+		"posted", "commented", "ended", "consent_added", "consent_revoked", "invited", "accepted", "declined", "left", "removed",
+		"uploaded", "restored":
 		return "notice." + n
 	}
 	return ""
