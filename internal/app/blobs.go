@@ -288,4 +288,3 @@ func (a *App) deleteBlobs(ctx context.Context, keys ...string) {
 		}
 	}
 }
-

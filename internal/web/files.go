@@ -357,7 +357,6 @@ func (w *Web) emptyTrash(rw http.ResponseWriter, r *http.Request, act care.Actor
 	return redirect(rw, r, "/admin/trash?notice=deleted")
 }
 
-
 // fileSize formats a byte count for people: 1 decimal above a kilobyte.
 func fileSize(n int64) string {
 	const unit = 1024
