@@ -65,7 +65,7 @@ func (c *cli) caIssue(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	a := newApp(cfg, db, ca, log)
+	a := newApp(cfg, db, ca, log, nil)
 	if ok, err := a.Initialised(ctx); err != nil {
 		return err
 	} else if !ok {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/renrakucho/renrakucho/internal/app"
 	"github.com/renrakucho/renrakucho/internal/auth"
+	"github.com/renrakucho/renrakucho/internal/blob"
 	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/config"
 	"github.com/renrakucho/renrakucho/internal/pki"
@@ -204,13 +205,25 @@ func openStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 	return db, nil
 }
 
-// newApp returns the application over db with the configured timeouts.
-func newApp(cfg config.Config, db *store.DB, ca *pki.CA, log *slog.Logger) *app.App {
+// newApp returns the application over db with the configured timeouts,
+// storing file contents in blobs (nil for commands that touch no file).
+func newApp(cfg config.Config, db *store.DB, ca *pki.CA, log *slog.Logger, blobs blob.Store) *app.App {
 	return app.New(db, auth.NewHasher(auth.DefaultParams, 0), app.Options{
 		IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionAbsolute, CA: ca, Log: log,
+		Blobs: blobs, BlobKeys: blobKeys,
 		// One node: the in-process hub. Several nodes will need the
 		// PostgreSQL LISTEN/NOTIFY hub behind the same interface.
 		Hub: realtime.NewLocal()})
+}
+
+// openBlobs opens the configured blob store (--blob): the local directory
+// DATA/blobs by default, or an S3-compatible bucket.
+func openBlobs(ctx context.Context, cfg config.Config) (blob.Store, error) {
+	s, err := blob.Open(ctx, cfg.Blob, cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("open the blob store: %w", err)
+	}
+	return s, nil
 }
 
 // certDir is where the CA and issued certificates live.

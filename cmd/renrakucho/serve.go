@@ -35,7 +35,12 @@ func (c *cli) cmdServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	a := newApp(cfg, db, ca, log)
+	blobs, err := openBlobs(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	log.Info("blob store", "store", blobs.Describe())
+	a := newApp(cfg, db, ca, log, blobs)
 	ok, err := a.Initialised(ctx)
 	if err != nil {
 		return err

@@ -23,6 +23,12 @@ type Config struct {
 	// each tenant's wrapping keyset. It must live outside the database and
 	// its backups; "" means DataDir/keys. Use Keys for the effective value.
 	KeyDir string
+	// Blob (--blob, RENRAKUCHO_BLOB_URL) is where file contents go:
+	// "" for the local directory DataDir/blobs, an absolute path or
+	// file:///path for another local directory, or
+	// s3://ACCESS:SECRET@HOST:PORT/BUCKET?secure=false for an
+	// S3-compatible object store (DESIGN §8).
+	Blob string
 	// Addr (--addr) is the user listener's host:port.
 	Addr string
 	// AdminAddr (--admin-addr) is the admin listener's host:port; it always
@@ -180,6 +186,7 @@ func (c Config) Redacted() map[string]string {
 		m[s.name] = s.get(c)
 	}
 	m["db"] = redactDSN(c.DSN())
+	m["blob"] = redactDSN(c.Blob)
 	m["public-url"] = c.BaseURL()
 	if c.DemoPassword != "" {
 		m["demo-password"] = mask

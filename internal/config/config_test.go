@@ -243,6 +243,8 @@ func TestValidate(t *testing.T) {
 		{"OKPublicURL", func(c *Config) { c.PublicURL = "https://care.example.jp/" }, ""},
 		{"OKLogLevelUpper", func(c *Config) { c.LogLevel = "WARN" }, ""},
 		{"OKSessionEqual", func(c *Config) { c.SessionIdle, c.SessionAbsolute = time.Hour, time.Hour }, ""},
+		{"OKBlobS3", func(c *Config) { c.Blob = "s3://AK:SK@minio.local:9000/renrakucho?secure=false" }, ""},
+		{"OKBlobDir", func(c *Config) { c.Blob = "/srv/renrakucho/blobs" }, ""},
 
 		{"ErrData", func(c *Config) { c.DataDir = "" }, "--data (RENRAKUCHO_DATA)"},
 		{"ErrDBScheme", func(c *Config) { c.DB = "mysql://u:p@h/db" }, "--db (RENRAKUCHO_DB)"},
@@ -267,6 +269,10 @@ func TestValidate(t *testing.T) {
 		{"ErrTrustedProxies", func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/33"} }, "--trusted-proxies (RENRAKUCHO_TRUSTED_PROXIES)"},
 		{"ErrTrustedProxiesName", func(c *Config) { c.TrustedProxies = []string{"proxy.local"} }, "--trusted-proxies (RENRAKUCHO_TRUSTED_PROXIES)"},
 		{"ErrMaxBody", func(c *Config) { c.MaxBody = 0 }, "--max-body (RENRAKUCHO_MAX_BODY)"},
+		{"ErrBlobScheme", func(c *Config) { c.Blob = "gs://bucket" }, "--blob (RENRAKUCHO_BLOB_URL)"},
+		{"ErrBlobNoSecret", func(c *Config) { c.Blob = "s3://AK@minio:9000/bucket" }, "--blob (RENRAKUCHO_BLOB_URL)"},
+		{"ErrBlobNoBucket", func(c *Config) { c.Blob = "s3://AK:SK@minio:9000/" }, "--blob (RENRAKUCHO_BLOB_URL)"},
+		{"ErrBlobRelative", func(c *Config) { c.Blob = "blobs" }, "--blob (RENRAKUCHO_BLOB_URL)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -306,12 +312,18 @@ func TestValidateHidesPasswords(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "secret") {
 		t.Fatalf("Validate() = %v, want an error without the password", err)
 	}
+	c = Default()
+	c.Blob = "s3://AK:secret@minio/bucket"
+	if err := c.Validate(); err == nil || strings.Contains(err.Error(), "secret") {
+		t.Fatalf("Validate() = %v, want a blob error without the secret key", err)
+	}
 }
 
 func TestRedacted(t *testing.T) {
 	c := Default()
 	c.DB = "postgres://u:secret@h/db"
 	c.DemoPassword = "secret"
+	c.Blob = "s3://AK:secret@minio:9000/bucket?secure=false"
 	m := c.Redacted()
 	for k, v := range m {
 		if strings.Contains(v, "secret") && !strings.Contains(v, "secret_access_key") {
