@@ -35,11 +35,12 @@ func (w *Web) renderSettings(rw http.ResponseWriter, r *http.Request, status int
 	return w.render(rw, r, status, pageSettings, view{Notice: noticeKey(r), Form: f, Data: d})
 }
 
-// number reads a whole number typed in a form; full-width digits count,
-// anything else is -1, which the app refuses with the field's message.
+// number reads a positive whole number typed in a form; full-width
+// digits count. Anything else is -1, which the app refuses with the
+// field's message (0 would mean "unchanged" to the app).
 func number(f *Form, name string) int64 {
 	n, err := strconv.ParseInt(strings.TrimSpace(norm.NFKC.String(f.Get(name))), 10, 64)
-	if err != nil {
+	if err != nil || n < 1 {
 		return -1
 	}
 	return n
