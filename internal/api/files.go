@@ -216,7 +216,7 @@ func (a *API) updateFile(w http.ResponseWriter, r *http.Request, act care.Actor)
 }
 
 func (a *API) deleteFile(w http.ResponseWriter, r *http.Request, act care.Actor) error {
-	if err := a.app.DeleteFile(r.Context(), act, httpx.PathParam(r, "id")); err != nil {
+	if _, err := a.app.DeleteFile(r.Context(), act, httpx.PathParam(r, "id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -212,14 +212,15 @@ func (a *App) seal(ctx context.Context, act care.Actor, fileID string, no int, n
 	}
 	src := &bodyReader{r: body}
 	br := bufio.NewReaderSize(src, 512)
-	head, err := br.Peek(512)
+	// A file shorter than 512 bytes peeks short with io.EOF: only a
+	// failure of the upload itself matters here.
+	head, _ := br.Peek(512)
 	if src.err != nil {
 		return care.FileVersion{}, &care.Error{Code: care.EInvalid, Key: "error.upload_cut", Field: "file", Err: src.err}
 	}
 	if len(head) == 0 {
 		return care.FileVersion{}, invalid(nil, "file", "error.file_empty")
 	}
-	_ = err // io.EOF: a file shorter than 512 bytes
 	ct, kind, err := sniff(bytes.Clone(head), name)
 	if err != nil {
 		return care.FileVersion{}, err
@@ -298,7 +299,7 @@ func (a *App) Upload(ctx context.Context, act care.Actor, s care.Space, in Uploa
 		return care.File{}, err
 	}
 	// Refuse early what would be refused after the upload.
-	if err := a.inTenant(ctx, act, func(tx *store.Tx) error { return a.checkUpload(ctx, tx, act, s, in, name) }); err != nil {
+	if err := a.readTenant(ctx, act, func(tx *store.Tx) error { return a.checkUpload(ctx, tx, act, s, in, name) }); err != nil {
 		return care.File{}, err
 	}
 	f := care.File{ID: store.NewID(), Space: s, FolderID: in.FolderID, Name: name, ConsentID: in.ConsentID, CreatedBy: act.UserID,
@@ -542,15 +543,16 @@ func (a *App) UpdateFile(ctx context.Context, act care.Actor, fileID, name, fold
 	return f, err
 }
 
-// DeleteFile moves a file to the trash; an admin empties it. The deletion
-// is audited.
-func (a *App) DeleteFile(ctx context.Context, act care.Actor, fileID string) error {
+// DeleteFile moves a file to the trash and returns it; an admin empties
+// the trash. The deletion is audited.
+func (a *App) DeleteFile(ctx context.Context, act care.Actor, fileID string) (care.File, error) {
 	if !act.Can(care.ActFileUse) && !act.Can(care.ActLibraryPublish) {
-		return require(act, care.ActFileUse)
+		return care.File{}, require(act, care.ActFileUse)
 	}
-	return a.inTenant(ctx, act, func(tx *store.Tx) error {
-		f, err := a.fileAccess(ctx, tx, act, fileID, true)
-		if err != nil {
+	var f care.File
+	err := a.inTenant(ctx, act, func(tx *store.Tx) error {
+		var err error
+		if f, err = a.fileAccess(ctx, tx, act, fileID, true); err != nil {
 			return err
 		}
 		if err := tx.DeleteFile(ctx, fileID, act.UserID); err != nil {
@@ -558,6 +560,7 @@ func (a *App) DeleteFile(ctx context.Context, act care.Actor, fileID string) err
 		}
 		return tx.AppendAudit(ctx, fileEntry(act, audit.FileDelete, fileID, f.Space))
 	})
+	return f, err
 }
 
 // CreateFolder makes a folder in a space, under parentID ("" for the top).

@@ -151,7 +151,7 @@ func TestFileUploadDownload(t *testing.T) {
 			wantErr(t, err, care.ENotFound, "")
 			_, err = f.fa.File(bg, f.act[foreign], file.ID)
 			wantErr(t, err, care.ENotFound, "")
-			err = f.fa.DeleteFile(bg, f.act[foreign], file.ID)
+			_, err = f.fa.DeleteFile(bg, f.act[foreign], file.ID)
 			wantErr(t, err, care.ENotFound, "")
 		})
 		t.Run("Audited", func(t *testing.T) {
@@ -382,7 +382,7 @@ func TestFileVersionsTrash(t *testing.T) {
 		}
 
 		// Delete: gone from the space, in the trash, until an admin empties it.
-		if err := f.fa.DeleteFile(bg, f.act[colleague], file.ID); err != nil {
+		if _, err := f.fa.DeleteFile(bg, f.act[colleague], file.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.fa.Download(bg, f.act[owner], file.ID, 0); care.ErrorCode(err) != care.ENotFound {
@@ -465,7 +465,7 @@ func TestFileFoldersLibraryGroups(t *testing.T) {
 			}
 			_, err = f.fa.Upload(bg, f.act[owner], lib, app.UploadInput{Name: "x.pdf", Body: bytes.NewReader(pdf("x"))})
 			wantErr(t, err, care.EForbidden, "")
-			if err := f.fa.DeleteFile(bg, f.act[owner], doc.ID); care.ErrorCode(err) != care.ENotFound {
+			if _, err := f.fa.DeleteFile(bg, f.act[owner], doc.ID); care.ErrorCode(err) != care.ENotFound {
 				t.Fatalf("a member deleted a library file: %v", err)
 			}
 			if _, err := f.fa.Files(bg, f.act[foreign], lib, ""); err != nil {

@@ -306,18 +306,14 @@ func (w *Web) updateFile(rw http.ResponseWriter, r *http.Request, act care.Actor
 
 // deleteFile moves a file to the trash and shows its folder.
 func (w *Web) deleteFile(rw http.ResponseWriter, r *http.Request, act care.Actor) error {
-	id := httpx.PathParam(r, "id")
-	d, err := w.app.File(r.Context(), act, id)
+	f, err := w.app.DeleteFile(r.Context(), act, httpx.PathParam(r, "id"))
 	if err != nil {
 		return err
 	}
-	if err := w.app.DeleteFile(r.Context(), act, id); err != nil {
-		return err
-	}
-	base, _, _ := w.spacePaths(act, d.File.Space)
+	base, _, _ := w.spacePaths(act, f.Space)
 	target := base + "?notice=deleted"
-	if d.File.FolderID != "" {
-		target += "&folder=" + url.QueryEscape(d.File.FolderID)
+	if f.FolderID != "" {
+		target += "&folder=" + url.QueryEscape(f.FolderID)
 	}
 	return redirect(rw, r, target)
 }
