@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/renrakucho/renrakucho/internal/app"
 	"github.com/renrakucho/renrakucho/internal/audit"
@@ -559,4 +560,46 @@ func TestFileS3(t *testing.T) {
 	if !found {
 		t.Fatalf("no sealed object in the bucket: %v", objs)
 	}
+}
+
+// A resident purged by the retention job takes its files, folders,
+// attachments and blobs along, and gives the quota back.
+func TestFileRetentionPurge(t *testing.T) {
+	eachFiles(t, func(t *testing.T, f *fileFixture) {
+		now := f.clock.Now()
+		s := f.teamResident(t)
+		dir, err := f.fa.CreateFolder(bg, f.act[owner], s, "", "書類")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.fa.Upload(bg, f.act[owner], s, app.UploadInput{Name: "a.pdf", FolderID: dir.ID, Body: bytes.NewReader(pdf("a"))}); err != nil {
+			t.Fatal(err)
+		}
+		doc := f.upload(t, owner, s, "b.pdf", pdf("b"))
+		p := f.post(t, owner, s.ID, "添付あり")
+		if err := f.fa.AttachFile(bg, f.act[owner], p.ID, "", doc.ID); err != nil {
+			t.Fatal(err)
+		}
+		as, err := f.fa.Attachments(bg, f.act[colleague], p.ID)
+		if err != nil || len(as) != 1 || as[0].File.ID != doc.ID {
+			t.Fatalf("attachments %+v, %v", as, err)
+		}
+		if _, err := f.fa.DeleteFile(bg, f.act[owner], doc.ID); err != nil { // one in the trash too
+			t.Fatal(err)
+		}
+		day := now.Add(9 * time.Hour).Format("2006-01-02")
+		if err := f.fa.EndResident(bg, f.act[owner], s.ID, care.EndInput{Date: day, Reason: "moved"}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := f.fa.RunRetention(bg, now.AddDate(6, 0, 0)); err != nil || n != 1 {
+			t.Fatalf("retention purged %d, %v", n, err)
+		}
+		if b := blobFiles(t, f.dir); len(b) != 0 {
+			t.Fatalf("blobs left after the purge: %v", b)
+		}
+		st, _ := f.fa.TenantSettings(bg, f.admin["alpha"])
+		if st.FileUsedBytes != 0 {
+			t.Fatalf("usage %d after the purge", st.FileUsedBytes)
+		}
+	})
 }

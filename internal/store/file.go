@@ -465,3 +465,50 @@ func (tx *Tx) CommentOf(ctx context.Context, postID, commentID string) bool {
 		tx.tenant, postID, commentID).Scan(&n)
 	return err == nil && n == 1
 }
+
+// PurgeResidentFiles deletes every file and folder of a resident's space,
+// trash included, with their versions and attachments, before the
+// resident is purged. It returns the versions, whose blobs the caller
+// deletes after the commit.
+func (tx *Tx) PurgeResidentFiles(ctx context.Context, residentID string) ([]care.FileVersion, error) {
+	rows, err := tx.query(ctx, `SELECT v.file_id, v.version_no, v.blob_key, v.size, v.sealed_size, v.thumb_key, v.thumb_size
+		FROM file_versions v JOIN files x ON x.tenant_id = v.tenant_id AND x.id = v.file_id
+		WHERE v.tenant_id = ? AND x.resident_id = ?`, tx.tenant, residentID)
+	if err != nil {
+		return nil, wrap(err, "purge resident files")
+	}
+	var vs []care.FileVersion
+	for rows.Next() {
+		var v care.FileVersion
+		if err := rows.Scan(&v.FileID, &v.No, &v.BlobKey, &v.Size, &v.SealedSize, &v.ThumbKey, &v.ThumbSize); err != nil {
+			rows.Close()
+			return nil, wrap(err, "purge resident files")
+		}
+		vs = append(vs, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, wrap(err, "purge resident files")
+	}
+	for _, q := range []string{
+		`DELETE FROM file_attachments WHERE tenant_id = ? AND (file_id IN (SELECT x.id FROM files x WHERE x.tenant_id = ? AND x.resident_id = ?)
+			OR post_id IN (SELECT p.id FROM posts p WHERE p.tenant_id = ? AND p.resident_id = ?))`,
+		`DELETE FROM file_versions WHERE tenant_id = ? AND file_id IN (SELECT x.id FROM files x WHERE x.tenant_id = ? AND x.resident_id = ?)`,
+		`DELETE FROM files WHERE tenant_id = ? AND resident_id = ?`,
+		`DELETE FROM file_folders WHERE tenant_id = ? AND resident_id = ?`,
+	} {
+		var args []any
+		switch strings.Count(q, "?") {
+		case 5:
+			args = []any{tx.tenant, tx.tenant, residentID, tx.tenant, residentID}
+		case 3:
+			args = []any{tx.tenant, tx.tenant, residentID}
+		default:
+			args = []any{tx.tenant, residentID}
+		}
+		if _, err := tx.exec(ctx, q, args...); err != nil {
+			return nil, wrap(err, "purge resident files")
+		}
+	}
+	return vs, nil
+}
