@@ -102,11 +102,6 @@ func TestBrowserFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	files := e.userURL + "/t/demo/residents/" + rid + "/files"
-	logout := func(b *browser) {
-		b.do("log out", chromedp.Click(chromedp.CSS(`form[action="/t/demo/logout"] button`)))
-		b.expectPage("login", "ja", "/t/demo/login?notice=logged_out")
-	}
-
 	b := newBrowser(t, "")
 	b.do("phone-size tablet viewport", chromedp.EmulateViewport(820, 1180, chromedp.EmulateMobile, chromedp.EmulateScale(2)))
 	b.do("open the login page", chromedp.Navigate(e.userURL+"/t/demo/login"))
@@ -144,8 +139,11 @@ func TestBrowserFiles(t *testing.T) {
 		}
 		b.screenshot("files-refused-ja")
 	})
-	logout(b)
 
+	// Each person in a browser of their own: one browser session is
+	// bounded by browserTimeout.
+	b = newBrowser(t, "")
+	b.do("open the login page as the nurse", chromedp.Navigate(e.userURL+"/t/demo/login"))
 	b.login(nurse.Login, demoPassword)
 	b.expectPage("home", "ja", "/t/demo/")
 	b.do("open the resident's files as the nurse", chromedp.Navigate(files))
@@ -163,8 +161,9 @@ func TestBrowserFiles(t *testing.T) {
 	}
 	b.do("open the file's page", chromedp.Click(chromedp.CSS(".files__item .files__name")), chromedp.WaitVisible(chromedp.CSS("#versions-title")))
 	b.screenshot("file-page-nurse-ja")
-	logout(b)
 
+	b = newBrowser(t, "")
+	b.do("open the login page as the outsider", chromedp.Navigate(e.userURL+"/t/demo/login"))
 	b.login(outsider.Login, demoPassword)
 	b.expectPage("home", "ja", "/t/demo/")
 	b.do("open the resident's files as a member outside the team", chromedp.Navigate(files))
