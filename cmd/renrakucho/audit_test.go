@@ -113,7 +113,7 @@ func TestVerifyAudit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := newApp(cfg, db, keys, nil, nil)
+			a := newApp(cfg, db, keys, nil, nil, nil)
 			file, err := a.CheckpointAudit(ctx, time.Now(), cfg.CheckpointDir())
 			if err != nil {
 				t.Fatal(err)
@@ -196,7 +196,7 @@ func TestBackupRestore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := newApp(cfg, db, keys, nil, nil)
+			a := newApp(cfg, db, keys, nil, nil, nil)
 			// A tenant with its admin, a facility and a user: tenant rows
 			// and a tenant chain, besides the platform's.
 			op, err := a.OperatorActor(ctx, "root", origin("test"))

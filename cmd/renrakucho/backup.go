@@ -125,7 +125,7 @@ func (c *cli) cmdBackup(ctx context.Context, args []string) error {
 		return fmt.Errorf("backup manifest: %w", err)
 	}
 	detail := fmt.Sprintf("backup %s (%s, %d bytes, sha256 %s)", filepath.Join(dir, m.File), m.SchemaVersion, m.Size, m.SHA256)
-	if err := newApp(cfg, db, keys, nil, c.logger(cfg)).RecordCommand(ctx, origin("backup"), "backup", detail, audit.OK); err != nil {
+	if err := newApp(cfg, db, keys, nil, c.logger(cfg), nil).RecordCommand(ctx, origin("backup"), "backup", detail, audit.OK); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "Backup written:\n  %s\n  %s (manifest: sha256 %s)\n", filepath.Join(dir, m.File), manifest, m.SHA256)

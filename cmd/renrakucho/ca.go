@@ -70,7 +70,7 @@ func (c *cli) operatorCLI(ctx context.Context, cfg config.Config, as, command st
 		db.Close()
 		return nil, care.Actor{}, nil, nil, err
 	}
-	a := newApp(cfg, db, keys, ca, log)
+	a := newApp(cfg, db, keys, ca, log, nil)
 	fail := func(err error) (*app.App, care.Actor, *i18n.Catalogs, func(), error) {
 		db.Close()
 		return nil, care.Actor{}, nil, nil, err
@@ -192,7 +192,7 @@ func (c *cli) caIssue(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	a := newApp(cfg, db, keys, ca, log)
+	a := newApp(cfg, db, keys, ca, log, nil)
 	if ok, err := a.Initialised(ctx); err != nil {
 		return err
 	} else if !ok {

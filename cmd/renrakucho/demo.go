@@ -64,7 +64,11 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	a := newApp(cfg, db, keys, ca, log)
+	blobs, err := openBlobs(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	a := newApp(cfg, db, keys, ca, log, blobs)
 	cat, err := i18n.Load()
 	if err != nil {
 		return err
@@ -77,7 +81,7 @@ func (c *cli) cmdDemo(ctx context.Context, args []string) error {
 	// seeding moves from post to post, so they hold months of history; the
 	// live app keeps the real clock.
 	clock := demo.NewClock()
-	if err := demo.SeedContactBook(ctx, newApp(cfg, db.WithClock(clock.Now), keys, ca, log), clock, password, o); err != nil {
+	if err := demo.SeedContactBook(ctx, newApp(cfg, db.WithClock(clock.Now), keys, ca, log, blobs), clock, password, o); err != nil {
 		return describe(cat, err)
 	}
 	op, _, err := demo.OperatorActor(ctx, a, password, o)

@@ -58,7 +58,7 @@ func (c *cli) cmdInit(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if ok, err := newApp(cfg, db, keys, nil, log).Initialised(ctx); err != nil {
+	if ok, err := newApp(cfg, db, keys, nil, log, nil).Initialised(ctx); err != nil {
 		return err
 	} else if ok {
 		return fmt.Errorf("%s is already initialised (an operator exists); more operators and admins are added from the admin console or with `renrakucho ca issue`", cfg.DataDir)
@@ -68,7 +68,7 @@ func (c *cli) cmdInit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	a := newApp(cfg, db, keys, ca, log)
+	a := newApp(cfg, db, keys, ca, log, nil)
 	o := origin("init")
 	act, err := a.InitOperator(ctx, login, name, email, password, o)
 	if err != nil {

@@ -78,7 +78,7 @@ func (c *cli) keysAdmin(ctx context.Context, sub string, args []string) error {
 		return err
 	}
 	defer db.Close()
-	a := newApp(cfg, db, keys, nil, log)
+	a := newApp(cfg, db, keys, nil, log, nil)
 	cat, err := i18n.Load()
 	if err != nil {
 		return err

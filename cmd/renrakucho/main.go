@@ -25,6 +25,7 @@ import (
 
 	"github.com/renrakucho/renrakucho/internal/app"
 	"github.com/renrakucho/renrakucho/internal/auth"
+	"github.com/renrakucho/renrakucho/internal/blob"
 	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/config"
 	"github.com/renrakucho/renrakucho/internal/pki"
@@ -245,8 +246,10 @@ func openKeys(cfg config.Config, create bool) (*seal.Keyring, error) {
 	return seal.NewKeyring(kek), nil
 }
 
-// newApp returns the application over db with the configured timeouts.
-func newApp(cfg config.Config, db *store.DB, keys *seal.Keyring, ca *pki.CA, log *slog.Logger) *app.App {
+// newApp returns the application over db with the configured timeouts,
+// storing file contents in blobs (nil for commands that touch no file),
+// sealed with the tenants' keys.
+func newApp(cfg config.Config, db *store.DB, keys *seal.Keyring, ca *pki.CA, log *slog.Logger, blobs blob.Store) *app.App {
 	// Validate checked --operator-allow; a config that skipped it allows
 	// no address rather than every one.
 	operatorAllow, err := cfg.OperatorPrefixes()
@@ -257,6 +260,7 @@ func newApp(cfg config.Config, db *store.DB, keys *seal.Keyring, ca *pki.CA, log
 		IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionAbsolute, CA: ca, Log: log, Keys: keys,
 		OperatorAllow: operatorAllow, CRLPath: crlPath(cfg),
 		LoginThrottle: throttle(cfg.LoginThrottle), PublicURL: cfg.BaseURL(), RPID: rpID(cfg),
+		Blobs: blobs, BlobKeys: seal.Blobs{DB: db},
 		// One node: the in-process hub. Several nodes will need the
 		// PostgreSQL LISTEN/NOTIFY hub behind the same interface.
 		Hub: realtime.NewLocal()})
@@ -264,6 +268,16 @@ func newApp(cfg config.Config, db *store.DB, keys *seal.Keyring, ca *pki.CA, log
 
 // crlPath is where the CRL is rewritten after each revocation.
 func crlPath(cfg config.Config) string { return filepath.Join(certDir(cfg), "crl.pem") }
+
+// openBlobs opens the configured blob store (--blob): the local directory
+// DATA/blobs by default, or an S3-compatible bucket.
+func openBlobs(ctx context.Context, cfg config.Config) (blob.Store, error) {
+	s, err := blob.Open(ctx, cfg.Blob, cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("open the blob store: %w", err)
+	}
+	return s, nil
+}
 
 // certDir is where the CA and issued certificates live.
 func certDir(cfg config.Config) string { return filepath.Join(cfg.DataDir, "certs") }

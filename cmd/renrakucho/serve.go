@@ -39,7 +39,12 @@ func (c *cli) cmdServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	a := newApp(cfg, db, keys, ca, log)
+	blobs, err := openBlobs(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	log.Info("blob store", "store", blobs.Describe())
+	a := newApp(cfg, db, keys, ca, log, blobs)
 	ok, err := a.Initialised(ctx)
 	if err != nil {
 		return err

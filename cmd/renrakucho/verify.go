@@ -114,7 +114,7 @@ func (c *cli) cmdVerifyAudit(ctx context.Context, args []string) error {
 		result = audit.Failed
 	}
 	// A new app without the CA: recording the run needs only the store.
-	if err := newApp(cfg, db, keys, nil, c.logger(cfg)).RecordCommand(ctx, origin("verify-audit"), "verify-audit", detail, result); err != nil {
+	if err := newApp(cfg, db, keys, nil, c.logger(cfg), nil).RecordCommand(ctx, origin("verify-audit"), "verify-audit", detail, result); err != nil {
 		return err
 	}
 	if broken > 0 {

@@ -10,28 +10,36 @@ import (
 
 // settingsOut is the tenant's settings.
 type settingsOut struct {
-	EndedRetentionYears int  `json:"ended_retention_years"`
-	AuditRetentionDays  int  `json:"audit_retention_days"`
-	LockoutThreshold    int  `json:"lockout_threshold"`
-	PasswordMinLength   int  `json:"password_min_length"`
-	IdleMinutes         int  `json:"idle_minutes"`
-	FactorRequired      bool `json:"factor_required"`
+	EndedRetentionYears int      `json:"ended_retention_years"`
+	AuditRetentionDays  int      `json:"audit_retention_days"`
+	LockoutThreshold    int      `json:"lockout_threshold"`
+	PasswordMinLength   int      `json:"password_min_length"`
+	IdleMinutes         int      `json:"idle_minutes"`
+	FactorRequired      bool     `json:"factor_required"`
+	FileMaxMB           int64    `json:"file_max_mb"`
+	FileQuotaMB         int64    `json:"file_quota_mb"`
+	FileTypes           []string `json:"file_types"`
+	FileUsedBytes       int64    `json:"file_used_bytes"`
 }
 
 // settingsPatch holds the members a PATCH sent; absent ones stay nil.
 type settingsPatch struct {
-	EndedRetentionYears *int  `json:"ended_retention_years"`
-	AuditRetentionDays  *int  `json:"audit_retention_days"`
-	LockoutThreshold    *int  `json:"lockout_threshold"`
-	PasswordMinLength   *int  `json:"password_min_length"`
-	IdleMinutes         *int  `json:"idle_minutes"`
-	FactorRequired      *bool `json:"factor_required"`
+	EndedRetentionYears *int      `json:"ended_retention_years"`
+	AuditRetentionDays  *int      `json:"audit_retention_days"`
+	LockoutThreshold    *int      `json:"lockout_threshold"`
+	PasswordMinLength   *int      `json:"password_min_length"`
+	IdleMinutes         *int      `json:"idle_minutes"`
+	FactorRequired      *bool     `json:"factor_required"`
+	FileMaxMB           *int64    `json:"file_max_mb"`
+	FileQuotaMB         *int64    `json:"file_quota_mb"`
+	FileTypes           *[]string `json:"file_types"`
 }
 
 func renderSettings(s app.Settings) settingsOut {
 	return settingsOut{EndedRetentionYears: s.EndedRetentionYears, AuditRetentionDays: s.AuditRetentionDays,
 		LockoutThreshold: s.LockoutThreshold, PasswordMinLength: s.PasswordMinLength, IdleMinutes: s.IdleMinutes,
-		FactorRequired: s.FactorRequired}
+		FactorRequired: s.FactorRequired, FileMaxMB: s.FileMaxMB, FileQuotaMB: s.FileQuotaMB,
+		FileTypes: strs(s.FileTypes), FileUsedBytes: s.FileUsedBytes}
 }
 
 func (a *API) settings(w http.ResponseWriter, r *http.Request, act care.Actor) error {
@@ -62,6 +70,11 @@ func (a *API) updateSettings(w http.ResponseWriter, r *http.Request, act care.Ac
 	set(&s.PasswordMinLength, in.PasswordMinLength)
 	set(&s.IdleMinutes, in.IdleMinutes)
 	set(&s.FactorRequired, in.FactorRequired)
+	set(&s.FileMaxMB, in.FileMaxMB)
+	set(&s.FileQuotaMB, in.FileQuotaMB)
+	if in.FileTypes != nil {
+		s.FileTypes = append([]string{}, *in.FileTypes...)
+	}
 	if s, err = a.app.UpdateTenantSettings(r.Context(), act, s); err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/renrakucho/renrakucho/internal/audit"
 	"github.com/renrakucho/renrakucho/internal/auth"
+	"github.com/renrakucho/renrakucho/internal/blob"
 	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/pki"
 	"github.com/renrakucho/renrakucho/internal/realtime"
@@ -38,6 +39,9 @@ type App struct {
 	// publicURL is the base of links mailed to users (password resets).
 	publicURL string
 	rpID      string
+	blobs     blob.Store
+	blobKeys  BlobKeys
+	thumbs    chan struct{} // one thumbnail decode at a time
 }
 
 // Options configure New.
@@ -70,6 +74,11 @@ type Options struct {
 	// RPID is the WebAuthn relying party ID: the host of the public URL
 	// ("localhost" by default).
 	RPID string
+	// Blobs stores file contents, sealed; nil leaves file sharing unable
+	// to store or read anything (an internal error).
+	Blobs blob.Store
+	// BlobKeys gives each tenant's streaming AEAD for its blobs.
+	BlobKeys BlobKeys
 }
 
 // ThrottleWindow is the window of Options.LoginThrottle.
@@ -98,7 +107,7 @@ func New(db *store.DB, hasher *auth.Hasher, opt Options) *App {
 	return &App{db: db, hasher: hasher, ca: opt.CA, hub: opt.Hub, keys: opt.Keys, log: opt.Log, idle: opt.IdleTimeout,
 		absolute: opt.AbsoluteTimeout, access: newAccessState(opt.OperatorAllow, opt.CRLPath),
 		throttle: auth.NewThrottle(opt.LoginThrottle, ThrottleWindow), publicURL: strings.TrimRight(opt.PublicURL, "/"),
-		rpID: opt.RPID}
+		rpID: opt.RPID, blobs: opt.Blobs, blobKeys: opt.BlobKeys, thumbs: make(chan struct{}, 1)}
 }
 
 // Hub returns the live-event hub, for the event stream endpoint.

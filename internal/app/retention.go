@@ -69,18 +69,35 @@ func (a *App) PurgeEndedResidents(ctx context.Context, tenantID string, now time
 	}
 	n := 0
 	for _, r := range ended {
+		var blobKeys []string
 		err := a.db.InTenant(ctx, tenantID, func(tx *store.Tx) error {
+			// The resident's files go with it; their blobs after the commit.
+			vs, err := tx.PurgeResidentFiles(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			var freed int64
+			for _, v := range vs {
+				blobKeys = append(blobKeys, v.BlobKey, v.ThumbKey)
+				freed += v.SealedSize + v.ThumbSize
+			}
+			if err := tx.ReleaseFileBytes(ctx, freed); err != nil {
+				return err
+			}
 			c, err := tx.PurgeResident(ctx, r.ID)
 			if err != nil {
 				return err
 			}
 			return tx.AppendAudit(ctx, &audit.Entry{ActorLogin: "system", ActorRole: "system", Action: audit.ResidentPurge,
 				TargetType: "resident", TargetID: r.ID, ResidentID: r.ID, Result: audit.OK,
-				Detail: fmt.Sprintf("ended %s; posts %d, versions %d, addressees %d, comments %d, receipts %d, consents %d, team %d",
-					r.EndedAt.Format(time.RFC3339), c.Posts, c.Versions, c.Addressees, c.Comments, c.Receipts, c.Consents, c.Team)})
+				Detail: fmt.Sprintf("ended %s; posts %d, versions %d, addressees %d, comments %d, receipts %d, consents %d, team %d, file versions %d",
+					r.EndedAt.Format(time.RFC3339), c.Posts, c.Versions, c.Addressees, c.Comments, c.Receipts, c.Consents, c.Team, len(vs))})
 		})
 		if err != nil {
 			return n, err
+		}
+		if a.blobs != nil {
+			a.deleteBlobs(ctx, blobKeys...)
 		}
 		n++
 	}

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/renrakucho/renrakucho/internal/audit"
@@ -34,6 +36,18 @@ type Settings struct {
 	// FactorRequired makes every member, not only admins, sign in with a
 	// second factor; those without one enrol at their next login.
 	FactorRequired bool
+	// FileMaxMB is the largest file one upload may be, in MB of
+	// 1,048,576 bytes (1–10240; 100 by default).
+	FileMaxMB int64
+	// FileQuotaMB bounds all stored files of the tenant together, trash
+	// and earlier versions included (1–10,485,760; 10,240 by default).
+	FileQuotaMB int64
+	// FileTypes are the kinds of content members may upload (FileKinds).
+	// In an update, zero FileMaxMB and FileQuotaMB and a nil FileTypes
+	// keep the stored values.
+	FileTypes []string
+	// FileUsedBytes is what the tenant's files take now (read only).
+	FileUsedBytes int64
 }
 
 // The bounds of Settings.PasswordMinLength.
@@ -44,6 +58,12 @@ const (
 
 // MaxAuditRetentionDays bounds Settings.AuditRetentionDays: thirty years.
 const MaxAuditRetentionDays = 30 * 365
+
+// The bounds of the file settings, in MB.
+const (
+	MaxFileMB  = 10240
+	MaxQuotaMB = 10 << 20
+)
 
 // The bounds of Settings.EndedRetentionYears. Below a year an ended care
 // record could vanish before anyone notices a mistaken end; beyond thirty
@@ -71,6 +91,18 @@ func (s Settings) Validate() error {
 	if s.IdleMinutes < MinIdleMinutes || s.IdleMinutes > MaxIdleMinutes {
 		v.Add("idle_minutes", "error.idle_minutes")
 	}
+	if s.FileMaxMB < 0 || s.FileMaxMB > MaxFileMB {
+		v.Add("file_max_mb", "error.file_max_mb")
+	}
+	if s.FileQuotaMB < 0 || s.FileQuotaMB > MaxQuotaMB {
+		v.Add("file_quota_mb", "error.file_quota_mb")
+	}
+	for _, k := range s.FileTypes {
+		if !slices.Contains(FileKinds, k) {
+			v.Add("file_types", "error.choice")
+			break
+		}
+	}
 	return v.Err()
 }
 
@@ -94,7 +126,12 @@ func (a *App) TenantSettings(ctx context.Context, act care.Actor) (Settings, err
 		}
 		out.LockoutThreshold, out.PasswordMinLength = rules.LockoutThreshold, rules.PasswordMinLength
 		p, err := tx.SessionPolicy(ctx)
+		if err != nil {
+			return err
+		}
 		out.IdleMinutes, out.FactorRequired = int(p.IdleTimeout/time.Minute), p.FactorRequired
+		l, err := tx.FileLimits(ctx)
+		out.FileMaxMB, out.FileQuotaMB, out.FileTypes, out.FileUsedBytes = l.MaxBytes>>20, l.QuotaBytes>>20, l.Types, l.UsedBytes
 		return err
 	})
 	return out, err
@@ -144,6 +181,24 @@ func (a *App) UpdateTenantSettings(ctx context.Context, act care.Actor, in Setti
 			FactorRequired: in.FactorRequired}); err != nil {
 			return err
 		}
+		l, err := tx.FileLimits(ctx)
+		if err != nil {
+			return err
+		}
+		if in.FileMaxMB == 0 {
+			in.FileMaxMB = l.MaxBytes >> 20
+		}
+		if in.FileQuotaMB == 0 {
+			in.FileQuotaMB = l.QuotaBytes >> 20
+		}
+		if in.FileTypes == nil {
+			in.FileTypes = l.Types
+		}
+		types := ordered(in.FileTypes)
+		if err := tx.SetFileLimits(ctx, in.FileMaxMB<<20, in.FileQuotaMB<<20, types); err != nil {
+			return err
+		}
+		in.FileTypes, in.FileUsedBytes = types, l.UsedBytes
 		e := entry(act, audit.SettingsUpdate, "tenant", act.TenantID)
 		e.Detail = fmt.Sprintf("ended_retention_years %d → %d", old, in.EndedRetentionYears)
 		oldDays, err := tx.AuditRetentionDays(ctx)
@@ -170,10 +225,30 @@ func (a *App) UpdateTenantSettings(ctx context.Context, act care.Actor, in Setti
 		if oldPol.FactorRequired != in.FactorRequired {
 			e.Detail += ", factor_required " + boolWord(oldPol.FactorRequired) + " → " + boolWord(in.FactorRequired)
 		}
+		if l.MaxBytes>>20 != in.FileMaxMB {
+			e.Detail += fmt.Sprintf("; file_max_mb %d → %d", l.MaxBytes>>20, in.FileMaxMB)
+		}
+		if l.QuotaBytes>>20 != in.FileQuotaMB {
+			e.Detail += fmt.Sprintf("; file_quota_mb %d → %d", l.QuotaBytes>>20, in.FileQuotaMB)
+		}
+		if was, now := strings.Join(l.Types, ","), strings.Join(types, ","); was != now {
+			e.Detail += fmt.Sprintf("; file_types %s → %s", was, now)
+		}
 		return tx.AppendAudit(ctx, e)
 	})
 	if err != nil {
 		return Settings{}, err
 	}
 	return in, nil
+}
+
+// ordered returns the kinds in FileKinds order, each once.
+func ordered(kinds []string) []string {
+	out := []string{}
+	for _, k := range FileKinds {
+		if slices.Contains(kinds, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }

@@ -88,6 +88,19 @@ const (
 	PasswordReissue      Action = "password.reissue"       // an admin issued a temporary password
 	PasswordResetRequest Action = "password.reset_request" // someone asked for a reset mail
 	PasswordReset        Action = "password.reset"         // a reset link set a new password
+	// File sharing: uploads, downloads, views, restores and deletions
+	// name the file, and the resident (ResidentID) or group (Detail).
+	FileUpload   Action = "file.upload"
+	FileDownload Action = "file.download"
+	FileView     Action = "file.view" // a file's details or a space's listing
+	FileUpdate   Action = "file.update"
+	FileRestore  Action = "file.restore"
+	FileDelete   Action = "file.delete"
+	FilePurge    Action = "file.purge" // an admin emptied the trash
+	FileAttach   Action = "file.attach"
+	FolderCreate Action = "folder.create"
+	FolderUpdate Action = "folder.update"
+	FolderDelete Action = "folder.delete"
 )
 
 // All is the whole catalogue, in display order: the log viewer offers
@@ -102,6 +115,9 @@ var All = []Action{
 	KeysShred, AuditPurge, AuditSeal, AuditEvidence, AuditLogins,
 	CertRevoke, CertDeviceIssue, AccessUpdate, BreakGlassSearch, BreakGlassOpen, BreakGlassView, BreakGlassReview, BreakGlassAck,
 	AccountLock, AccountUnlock, PasswordChange, PasswordReissue, PasswordResetRequest, PasswordReset,
+	PostSearch, PostRead, CommentCreate, GroupCreate, GroupUpdate, GroupView,
+	FileUpload, FileDownload, FileView, FileUpdate, FileRestore, FileDelete, FilePurge, FileAttach, FolderCreate,
+	FolderUpdate, FolderDelete,
 }
 
 // Result says how an audited attempt ended.

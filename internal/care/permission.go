@@ -31,6 +31,13 @@ const (
 	// openings.
 	ActBreakGlass       Action = "breakglass.open"
 	ActBreakGlassReview Action = "breakglass.review"
+	// File sharing. ActFileUse reads and writes the files of the spaces
+	// the actor may use (a resident's team, a group) and reads the tenant
+	// library; ActLibraryPublish writes the library; ActFileTrash lists
+	// and empties the tenant's trash.
+	ActFileUse        Action = "file.use"
+	ActLibraryPublish Action = "library.publish"
+	ActFileTrash      Action = "file.trash"
 )
 
 // rule says which roles may take an action and through which listener.
@@ -63,6 +70,9 @@ var permissions = map[Action]rule{
 	ActResidentRegister: {roles: []Role{RoleTenantAdmin, RoleFacilityAdmin}, console: true},
 	ActBreakGlass:       {roles: []Role{RoleMember, RoleFacilityAdmin, RoleTenantAdmin}},
 	ActBreakGlassReview: {roles: []Role{RoleTenantAdmin}, console: true},
+	ActFileUse:          {roles: []Role{RoleMember, RoleFacilityAdmin, RoleTenantAdmin}},
+	ActLibraryPublish:   {roles: []Role{RoleTenantAdmin}, console: true},
+	ActFileTrash:        {roles: []Role{RoleTenantAdmin}, console: true},
 }
 
 // Can reports whether the actor's role may take the action through the

@@ -33,6 +33,12 @@ type Config struct {
 	// keeps entries, at least MinAuditRetentionDays; a tenant may keep its
 	// own longer, never shorter.
 	AuditRetentionDays int
+	// Blob (--blob, RENRAKUCHO_BLOB_URL) is where file contents go:
+	// "" for the local directory DataDir/blobs, an absolute path or
+	// file:///path for another local directory, or
+	// s3://ACCESS:SECRET@HOST:PORT/BUCKET?secure=false for an
+	// S3-compatible object store (DESIGN §8).
+	Blob string
 	// Addr (--addr) is the user listener's host:port.
 	Addr string
 	// AdminAddr (--admin-addr) is the admin listener's host:port; it always
@@ -226,6 +232,7 @@ func (c Config) Redacted() map[string]string {
 	}
 	m["db"] = redactDSN(c.DSN())
 	m["smtp"] = redactDSN(c.SMTPURL)
+	m["blob"] = redactDSN(c.Blob)
 	m["public-url"] = c.BaseURL()
 	if c.DemoPassword != "" {
 		m["demo-password"] = mask

@@ -259,6 +259,8 @@ func TestValidate(t *testing.T) {
 		{"ErrMailFrom", func(c *Config) { c.MailFrom = "not an address" }, "--mail-from (RENRAKUCHO_MAIL_FROM)"},
 		{"ErrRequireTLSWithoutSMTP", func(c *Config) { c.SMTPRequireTLS = true }, "--smtp-require-tls (RENRAKUCHO_SMTP_REQUIRE_TLS)"},
 		{"ErrThrottle", func(c *Config) { c.LoginThrottle = -1 }, "--login-throttle (RENRAKUCHO_LOGIN_THROTTLE)"},
+		{"OKBlobS3", func(c *Config) { c.Blob = "s3://AK:SK@minio.local:9000/renrakucho?secure=false" }, ""},
+		{"OKBlobDir", func(c *Config) { c.Blob = "/srv/renrakucho/blobs" }, ""},
 
 		{"ErrData", func(c *Config) { c.DataDir = "" }, "--data (RENRAKUCHO_DATA)"},
 		{"ErrDBScheme", func(c *Config) { c.DB = "mysql://u:p@h/db" }, "--db (RENRAKUCHO_DB)"},
@@ -286,6 +288,10 @@ func TestValidate(t *testing.T) {
 		{"ErrOperatorAllowName", func(c *Config) { c.OperatorAllow = []string{"office.example"} }, "--operator-allow (RENRAKUCHO_OPERATOR_ALLOW)"},
 		{"ErrOperatorAllowMapped", func(c *Config) { c.OperatorAllow = []string{"::ffff:10.0.0.0/64"} }, "--operator-allow (RENRAKUCHO_OPERATOR_ALLOW)"},
 		{"ErrMaxBody", func(c *Config) { c.MaxBody = 0 }, "--max-body (RENRAKUCHO_MAX_BODY)"},
+		{"ErrBlobScheme", func(c *Config) { c.Blob = "gs://bucket" }, "--blob (RENRAKUCHO_BLOB_URL)"},
+		{"ErrBlobNoSecret", func(c *Config) { c.Blob = "s3://AK@minio:9000/bucket" }, "--blob (RENRAKUCHO_BLOB_URL)"},
+		{"ErrBlobNoBucket", func(c *Config) { c.Blob = "s3://AK:SK@minio:9000/" }, "--blob (RENRAKUCHO_BLOB_URL)"},
+		{"ErrBlobRelative", func(c *Config) { c.Blob = "blobs" }, "--blob (RENRAKUCHO_BLOB_URL)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -325,6 +331,11 @@ func TestValidateHidesPasswords(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "secret") {
 		t.Fatalf("Validate() = %v, want an error without the password", err)
 	}
+	c = Default()
+	c.Blob = "s3://AK:secret@minio/bucket"
+	if err := c.Validate(); err == nil || strings.Contains(err.Error(), "secret") {
+		t.Fatalf("Validate() = %v, want a blob error without the secret key", err)
+	}
 }
 
 func TestRedacted(t *testing.T) {
@@ -332,6 +343,7 @@ func TestRedacted(t *testing.T) {
 	c.DB = "postgres://u:secret@h/db"
 	c.SMTPURL = "smtp://mailer:secret@mail.example.jp:587"
 	c.DemoPassword = "secret"
+	c.Blob = "s3://AK:secret@minio:9000/bucket?secure=false"
 	m := c.Redacted()
 	for k, v := range m {
 		if strings.Contains(v, "secret") && !strings.Contains(v, "secret_access_key") {

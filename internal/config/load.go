@@ -30,6 +30,12 @@ type setting struct {
 var settings = []setting{
 	str("data", "directory for the SQLite database and certificates", func(c *Config) *string { return &c.DataDir }),
 	str("db", "database: postgres://… URL or SQLite file path (default DATA/renrakucho.db)", func(c *Config) *string { return &c.DB }),
+	{
+		name: "blob", env: "RENRAKUCHO_BLOB_URL",
+		usage: "file store: s3://ACCESS:SECRET@HOST:PORT/BUCKET?secure=false for an S3-compatible store, or a local directory (default DATA/blobs)",
+		set:   func(c *Config, v string) error { c.Blob = v; return nil },
+		get:   func(c Config) string { return c.Blob },
+	},
 	str("keys", "directory of the key-encryption keys, kept outside the database and its backups (default DATA/keys)", func(c *Config) *string { return &c.KeyDir }),
 	str("audit-checkpoints", "directory of the daily audit checkpoint files, to ship off the machine (default DATA/audit-checkpoints)", func(c *Config) *string { return &c.AuditCheckpoints }),
 	{

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/renrakucho/renrakucho/internal/blob"
 )
 
 // Session bounds: below a minute a user is logged out while typing; above
@@ -37,6 +39,10 @@ func (c Config) Validate() error {
 	}
 	if msg := checkDB(c.DB); msg != "" {
 		bad("db", "%s, got %q", msg, redactDSN(c.DB))
+	}
+
+	if err := blob.Check(c.Blob); err != nil {
+		bad("blob", "%v", err)
 	}
 
 	if msg := checkHostPort(c.Addr); msg != "" {

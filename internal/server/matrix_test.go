@@ -35,7 +35,7 @@ const matrixPW = "Hanamizuki-2026"
 // Markers planted in beta's data; no response to alpha's principals or to
 // the operator may contain them.
 var betaMarkers = []string{"ベータ秘密施設", "ベータ秘密 職員", "BETA-SECRET-ADDR", "ベータ秘密 利用者",
-	"BETA-SECRET-POST", "BETA-SECRET-COMMENT", "ベータ秘密グループ", "BETA-SECRET-SCOPE"}
+	"BETA-SECRET-POST", "BETA-SECRET-COMMENT", "ベータ秘密グループ", "BETA-SECRET-SCOPE", "BETA-SECRET-FILE", "ベータ秘密フォルダ"}
 
 // vals are the values one request variant fills in.
 type vals struct {
@@ -50,6 +50,8 @@ type vals struct {
 	MemberID   string // a care-team member of ResidentID
 	CertSerial string // a device certificate of the tenant
 	GrantID    string // a break-glass grant on ResidentID
+	FileID     string // a file of ResidentID's space
+	FolderID   string // a folder of ResidentID's space
 }
 
 // routeSpec says how to exercise one route.
@@ -82,8 +84,18 @@ func jsonBody(tmpl string) func(vals, int) (string, string) {
 	return func(v vals, n int) (string, string) { return "application/json", fill(tmpl, v, n) }
 }
 
+// upload builds a multipart body with one file part named "file".
+func upload(name, content string) func(vals, int) (string, string) {
+	return func(v vals, n int) (string, string) {
+		const boundary = "matrixboundary"
+		body := "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + fill(name, v, n) +
+			"\"\r\nContent-Type: application/pdf\r\n\r\n" + content + "\r\n--" + boundary + "--\r\n"
+		return "multipart/form-data; boundary=" + boundary, body
+	}
+}
+
 func fill(s string, v vals, n int) string {
-	return strings.NewReplacer("SLUG", v.Slug, "FID", v.FacilityID, "UID", v.UserID, "LOGIN", v.Login,
+	return strings.NewReplacer("FILEID", v.FileID, "SLUG", v.Slug, "FID", v.FacilityID, "UID", v.UserID, "LOGIN", v.Login,
 		"INVITEE", v.MemberID, "RID", v.ResidentID, "N", fmt.Sprint(n), "PW", matrixPW).Replace(s)
 }
 
@@ -250,6 +262,59 @@ var matrix = map[string]routeSpec{
 	"POST /admin/users/{id}/password":         {object: "user", mutates: true},
 	"POST /api/v1/me/password":                {body: jsonBody(`{"current_password":"not-the-password","new_password":"Kq7-xZp-Wm3vT-9"}`)},
 	"POST /api/v1/users/{id}/unlock":          {object: "user", mutates: true},
+
+	// File sharing: API.
+	"GET /api/v1/residents/{id}/files":              {object: "resident"},
+	"POST /api/v1/residents/{id}/files":             {object: "resident", body: upload("新規N.pdf", "%PDF-1.7 new")},
+	"POST /api/v1/residents/{id}/folders":           {object: "resident", body: jsonBody(`{"name":"フォルダN"}`)},
+	"GET /api/v1/groups/{id}/files":                 {object: "group"},
+	"POST /api/v1/groups/{id}/files":                {object: "group", body: upload("新規N.pdf", "%PDF-1.7 new")},
+	"POST /api/v1/groups/{id}/folders":              {object: "group", body: jsonBody(`{"name":"フォルダN"}`)},
+	"GET /api/v1/library/files":                     {},
+	"POST /api/v1/library/files":                    {body: upload("資料N.pdf", "%PDF-1.7 lib")},
+	"POST /api/v1/library/folders":                  {body: jsonBody(`{"name":"資料フォルダN"}`)},
+	"GET /api/v1/files/{id}":                        {object: "file"},
+	"PATCH /api/v1/files/{id}":                      {object: "file", mutates: true, body: jsonBody(`{"name":"改名N.pdf"}`)},
+	"DELETE /api/v1/files/{id}":                     {object: "file", mutates: true},
+	"GET /api/v1/files/{id}/content":                {object: "file"},
+	"GET /api/v1/files/{id}/thumbnail":              {object: "file"},
+	"POST /api/v1/files/{id}/versions":              {object: "file", mutates: true, body: upload("v.pdf", "%PDF-1.7 v2")},
+	"POST /api/v1/files/{id}/versions/{no}/restore": {object: "file", mutates: true},
+	"PATCH /api/v1/folders/{id}":                    {object: "folder", mutates: true, body: jsonBody(`{"name":"改名フォルダN"}`)},
+	"DELETE /api/v1/folders/{id}":                   {object: "folder", mutates: true},
+	"GET /api/v1/posts/{id}/attachments":            {object: "post"},
+	"POST /api/v1/posts/{id}/attachments":           {object: "post", body: jsonBody(`{"file_id":"FILEID"}`)},
+	"GET /api/v1/trash":                             {},
+	"DELETE /api/v1/trash":                          {},
+	// File sharing: pages.
+	"GET /t/{tenant}/residents/{id}/files":              {object: "resident"},
+	"POST /t/{tenant}/residents/{id}/files":             {object: "resident", body: upload("新規N.pdf", "%PDF-1.7 new")},
+	"POST /t/{tenant}/residents/{id}/folders":           {object: "resident", body: form("name", "フォルダN")},
+	"GET /t/{tenant}/groups/{id}/files":                 {object: "group"},
+	"POST /t/{tenant}/groups/{id}/files":                {object: "group", body: upload("新規N.pdf", "%PDF-1.7 new")},
+	"POST /t/{tenant}/groups/{id}/folders":              {object: "group", body: form("name", "フォルダN")},
+	"GET /t/{tenant}/library":                           {object: "tenant"},
+	"GET /t/{tenant}/files/{id}":                        {object: "file"},
+	"GET /t/{tenant}/files/{id}/content":                {object: "file"},
+	"GET /t/{tenant}/files/{id}/thumbnail":              {object: "file"},
+	"POST /t/{tenant}/files/{id}/versions":              {object: "file", mutates: true, body: upload("v.pdf", "%PDF-1.7 v2")},
+	"POST /t/{tenant}/files/{id}/versions/{no}/restore": {object: "file", mutates: true},
+	"POST /t/{tenant}/files/{id}/edit":                  {object: "file", mutates: true, body: form("name", "改名N.pdf")},
+	"POST /t/{tenant}/files/{id}/delete":                {object: "file", mutates: true},
+	"POST /t/{tenant}/folders/{id}/delete":              {object: "folder", mutates: true},
+	"POST /t/{tenant}/posts/{id}/attachments":           {object: "post", body: form("file", "FILEID")},
+	"GET /admin/library":                                {},
+	"POST /admin/library":                               {body: upload("資料N.pdf", "%PDF-1.7 lib")},
+	"POST /admin/library/folders":                       {body: form("name", "資料フォルダN")},
+	"GET /admin/files/{id}":                             {object: "file"},
+	"GET /admin/files/{id}/content":                     {object: "file"},
+	"POST /admin/files/{id}/versions":                   {object: "file", mutates: true, body: upload("v.pdf", "%PDF-1.7 v2")},
+	"POST /admin/files/{id}/versions/{no}/restore":      {object: "file", mutates: true},
+	"POST /admin/files/{id}/edit":                       {object: "file", mutates: true, body: form("name", "改名N.pdf")},
+	"POST /admin/files/{id}/delete":                     {object: "file", mutates: true},
+	"POST /admin/folders/{id}/delete":                   {object: "folder", mutates: true},
+	"GET /admin/trash":                                  {},
+	"POST /admin/trash/empty":                           {},
 }
 
 // principal is one kind of caller.
@@ -381,7 +446,8 @@ func (m *matrixEnv) seed(t *testing.T) {
 		UserID: "0190f000-0000-7000-8000-000000000001", Login: "nurse", ResidentID: "0190f000-0000-7000-8000-000000000002",
 		ConsentID: "0190f000-0000-7000-8000-000000000003", PostID: "0190f000-0000-7000-8000-000000000004",
 		GroupID: "0190f000-0000-7000-8000-000000000005", MemberID: "0190f000-0000-7000-8000-000000000006",
-		CertSerial: "7f00000000000000000000000000abcd", GrantID: "0190f000-0000-7000-8000-000000000007"}
+		CertSerial: "7f00000000000000000000000000abcd", GrantID: "0190f000-0000-7000-8000-000000000007",
+		FileID: "0190f000-0000-7000-8000-000000000009", FolderID: "0190f000-0000-7000-8000-000000000008"}
 }
 
 func (m *matrixEnv) certClient(t *testing.T, key string) (*http.Client, string) {
@@ -463,6 +529,20 @@ func (m *matrixEnv) book(t *testing.T, nurse care.Actor, v *vals, tag string) {
 		t.Fatal(err)
 	}
 	v.ResidentID, v.ConsentID, v.PostID, v.GroupID = r.ID, c.ID, p.ID, g.ID
+	space := care.Space{Kind: care.SpaceResident, ID: r.ID}
+	fileName, folderName := "紹介状.pdf", "検査結果"
+	if tag == "BETA" {
+		fileName, folderName = betaMarkers[8]+".pdf", betaMarkers[9]
+	}
+	file, err := m.app.Upload(ctx, nurse, space, app.UploadInput{Name: fileName, Body: strings.NewReader("%PDF-1.7\n" + body)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	folder, err := m.app.CreateFolder(ctx, nurse, space, "", folderName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.FileID, v.FolderID = file.ID, folder.ID
 }
 
 // access gives the tenant a device certificate (for v.UserID) and a
@@ -547,8 +627,10 @@ func (m *matrixEnv) do(t *testing.T, l care.Listener, rt httpx.Route, spec route
 	}
 	path = strings.ReplaceAll(path, "{tenant}", slug)
 	path = strings.ReplaceAll(path, "{id}", map[string]string{"facility": v.FacilityID, "user": v.UserID,
-		"resident": v.ResidentID, "post": v.PostID, "group": v.GroupID, "grant": v.GrantID}[spec.object])
+		"resident": v.ResidentID, "post": v.PostID, "group": v.GroupID, "grant": v.GrantID, "file": v.FileID,
+		"folder": v.FolderID}[spec.object])
 	path = strings.ReplaceAll(path, "{serial}", v.CertSerial)
+	path = strings.ReplaceAll(path, "{no}", "1")
 	path = strings.ReplaceAll(path, "{cid}", v.ConsentID)
 	path = strings.ReplaceAll(path, "{uid}", v.MemberID)
 	path = strings.ReplaceAll(path, "{file...}", "app.css")
@@ -596,7 +678,8 @@ func (m *matrixEnv) do(t *testing.T, l care.Listener, rt httpx.Route, spec route
 // and slug in the request, and the request ID.
 func normalise(a answer, v vals) answer {
 	r := strings.NewReplacer(v.Slug, "SLUG", v.FacilityID, "ID", v.UserID, "ID", v.ResidentID, "ID", v.ConsentID, "ID",
-		v.PostID, "ID", v.GroupID, "ID", v.MemberID, "ID", v.CertSerial, "ID", v.GrantID, "ID")
+		v.PostID, "ID", v.GroupID, "ID", v.MemberID, "ID", v.CertSerial, "ID", v.GrantID, "ID", v.FileID, "ID",
+		v.FolderID, "ID")
 	a.body = r.Replace(a.body)
 	a.loc = r.Replace(a.loc)
 	if i := strings.Index(a.body, `"request_id":"`); i >= 0 {

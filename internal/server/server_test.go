@@ -23,6 +23,8 @@ import (
 
 	"github.com/renrakucho/renrakucho/internal/app"
 	"github.com/renrakucho/renrakucho/internal/auth"
+	"github.com/renrakucho/renrakucho/internal/blob"
+	"github.com/renrakucho/renrakucho/internal/blob/blobtest"
 	"github.com/renrakucho/renrakucho/internal/care"
 	"github.com/renrakucho/renrakucho/internal/config"
 	"github.com/renrakucho/renrakucho/internal/httpx"
@@ -72,7 +74,11 @@ func startWithCA(t *testing.T, db *store.DB, ca *pki.CA, opts ...option) *env {
 	cfg.DataDir = t.TempDir()
 	cfg.Addr, cfg.AdminAddr = "127.0.0.1:0", "127.0.0.1:0"
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := app.New(db, auth.NewHasher(cheap, 0), app.Options{CA: ca, Log: log})
+	blobs, err := blob.NewLocal(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := app.New(db, auth.NewHasher(cheap, 0), app.Options{CA: ca, Log: log, Blobs: blobs, BlobKeys: blobtest.NewKeys()})
 	d := server.Deps{App: a, CA: ca, Cat: i18n.MustLoad(), Log: log, ShutdownTimeout: 5 * time.Second}
 	for _, o := range opts {
 		o(&cfg, &d)

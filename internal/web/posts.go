@@ -224,6 +224,10 @@ type postData struct {
 	Reads       readsData
 	CommentForm *Form
 	DeleteForm  *Form
+	// Attachments are the files attached to the post and its comments;
+	// Attachable the files of the post's space that could be.
+	Attachments []app.Attachment
+	Attachable  []care.File
 }
 
 type versionItem struct {
@@ -255,6 +259,18 @@ func (w *Web) renderPost(rw http.ResponseWriter, r *http.Request, act care.Actor
 		Item: postItem{Post: det.Post, Tenant: act.TenantSlug, Names: names, Me: act.UserID}, Comments: det.Comments,
 		Reads: readsData{Reads: det.Reads, NotRead: det.NotRead}}
 	d.Back, d.BackKey = postBack(act, det.Post)
+	if d.Attachments, err = w.app.Attachments(r.Context(), act, id); err != nil {
+		return err
+	}
+	if !det.Post.Deleted() {
+		space := care.Space{Kind: care.SpaceResident, ID: det.Post.ResidentID}
+		if det.Post.GroupID != "" {
+			space = care.Space{Kind: care.SpaceGroup, ID: det.Post.GroupID}
+		}
+		if l, err := w.app.Files(r.Context(), act, space, ""); err == nil && l.CanWrite {
+			d.Attachable = l.Files
+		}
+	}
 	for _, v := range det.Versions {
 		ed := names[v.EditedBy]
 		if ed == "" && v.EditedBy == det.Post.AuthorID {

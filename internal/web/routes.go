@@ -78,6 +78,22 @@ func (w *Web) Routes() []httpx.Route {
 
 			page("GET", t+"/break-glass", w.breakGlass),
 			page("POST", t+"/break-glass", w.openBreakGlass),
+			page("GET", t+"/residents/{id}/files", w.files(care.SpaceResident)),
+			page("POST", t+"/residents/{id}/files", w.upload(care.SpaceResident)),
+			page("POST", t+"/residents/{id}/folders", w.createFolder(care.SpaceResident)),
+			page("GET", t+"/groups/{id}/files", w.files(care.SpaceGroup)),
+			page("POST", t+"/groups/{id}/files", w.upload(care.SpaceGroup)),
+			page("POST", t+"/groups/{id}/folders", w.createFolder(care.SpaceGroup)),
+			page("GET", t+"/library", w.files(care.SpaceLibrary)),
+			page("GET", t+"/files/{id}", w.file),
+			page("GET", t+"/files/{id}/content", w.fileContent),
+			page("GET", t+"/files/{id}/thumbnail", w.fileThumbnail),
+			page("POST", t+"/files/{id}/versions", w.uploadVersion),
+			page("POST", t+"/files/{id}/versions/{no}/restore", w.restoreVersion),
+			page("POST", t+"/files/{id}/edit", w.updateFile),
+			page("POST", t+"/files/{id}/delete", w.deleteFile),
+			page("POST", t+"/folders/{id}/delete", w.deleteFolder),
+			page("POST", t+"/posts/{id}/attachments", w.attachFile),
 		}...)
 	}
 	routes = append(routes, []httpx.Route{
@@ -135,5 +151,17 @@ func (w *Web) Routes() []httpx.Route {
 		page("POST", "/admin/access", w.updateAccessSettings),
 		page("GET", "/admin/break-glass", w.breakGlassReview),
 		page("POST", "/admin/break-glass/{id}/acknowledge", w.acknowledgeBreakGlass),
+		page("GET", "/admin/library", w.files(care.SpaceLibrary)),
+		page("POST", "/admin/library", w.upload(care.SpaceLibrary)),
+		page("POST", "/admin/library/folders", w.createFolder(care.SpaceLibrary)),
+		page("GET", "/admin/files/{id}", w.file),
+		page("GET", "/admin/files/{id}/content", w.fileContent),
+		page("POST", "/admin/files/{id}/versions", w.uploadVersion),
+		page("POST", "/admin/files/{id}/versions/{no}/restore", w.restoreVersion),
+		page("POST", "/admin/files/{id}/edit", w.updateFile),
+		page("POST", "/admin/files/{id}/delete", w.deleteFile),
+		page("POST", "/admin/folders/{id}/delete", w.deleteFolder),
+		page("GET", "/admin/trash", w.trash),
+		page("POST", "/admin/trash/empty", w.emptyTrash),
 	}...)
 }

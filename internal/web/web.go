@@ -92,6 +92,9 @@ const (
 	pagePasswordForgot   = "password_forgot"
 	pagePasswordReset    = "password_reset"
 	pagePasswordReissued = "password_reissued"
+	pageFiles            = "files"
+	pageFile             = "file"
+	pageTrash            = "trash"
 )
 
 var allPages = []string{pageRegion, pageLogin, pageHome, pageConsole, pageError, pageTenants, pageTenantForm,
@@ -100,7 +103,8 @@ var allPages = []string{pageRegion, pageLogin, pageHome, pageConsole, pageError,
 	pageGroups, pageGroupForm, pageGroup, pageRegister, pageSettings,
 	pageCerts, pageAccess, pageBreakGlass, pageBreakGlassReview,
 	pagePassword, pagePasswordForgot, pagePasswordReset, pagePasswordReissued,
-	pageFactor, pageEnrol, pageRecovery, pageFactors, pageSessions}
+	pageFactor, pageEnrol, pageRecovery, pageFactors, pageSessions,
+	pageFiles, pageFile, pageTrash}
 
 // MissingKey is what `t` renders for a key the catalogs lack: visible
 // enough to be reported, and what the tests look for.
@@ -192,6 +196,8 @@ func (w *Web) funcs(lang string) template.FuncMap {
 			return formatBirthDate(lang, s, time.Now(), func(day string, age int) string { return t("resident.birth_age", day, age) })
 		},
 		"linkify": Linkify,
+		// filesize shows a byte count in B, KB, MB or GB (of 1024).
+		"filesize": fileSize,
 		// counts makes the unread badges of a list row.
 		"counts": func(unread, urgent int) badge { return badge{Unread: unread, Urgent: urgent} },
 		// summaryOf names a resident summary's latest post of a kind.
@@ -312,6 +318,9 @@ func (w *Web) nav(act care.Actor, current string) []navItem {
 		if act.Can(care.ActBreakGlass) {
 			add(tenantPath(act.TenantSlug, "break-glass"), "breakglass.nav")
 		}
+		if act.Can(care.ActFileUse) {
+			add(tenantPath(act.TenantSlug, "library"), "nav.library")
+		}
 		return items
 	}
 	add("/", "nav.console")
@@ -341,6 +350,12 @@ func (w *Web) nav(act care.Actor, current string) []navItem {
 	}
 	if act.Can(care.ActBreakGlassReview) {
 		add("/admin/break-glass", "breakglass.nav_review")
+	}
+	if act.Can(care.ActLibraryPublish) {
+		add("/admin/library", "nav.library")
+	}
+	if act.Can(care.ActFileTrash) {
+		add("/admin/trash", "nav.trash")
 	}
 	return items
 }
@@ -472,7 +487,8 @@ func noticeKey(r *http.Request) string {
 	switch n := r.URL.Query().Get("notice"); n {
 	case "created", "saved", "deleted", "logged_out",
 		"posted", "commented", "ended", "consent_added", "consent_revoked", "invited", "accepted", "declined", "left", "removed",
-		"login_password_changed", "login_password_change_required", "login_password_reset", "login_unlocked":
+		"login_password_changed", "login_password_change_required", "login_password_reset", "login_unlocked",
+		"uploaded", "restored":
 		return "notice." + n
 	case "factor_failed", "revoked", "factors_reset", "signed_out", "passkey_added":
 		return "mfa.notice." + n

@@ -65,7 +65,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	a := app.New(db, auth.NewHasher(auth.Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 0),
-		app.Options{CA: ca, Log: log})
+		app.Options{CA: ca, Log: log, Blobs: newBlobs(t), BlobKeys: newKeys()})
 	e := &env{t: t, app: a, ca: ca, pages: map[string]map[string]bool{}}
 	e.user = httptest.NewServer(mount(t, a, log, care.UserListener, false))
 	t.Cleanup(e.user.Close)
@@ -335,6 +335,7 @@ func TestEveryPage(t *testing.T) {
 				walk(t, e, fx, lang, "region-"+lang)
 				walkContactBook(t, e, fx, lang)
 				walkAccess(t, e, fx, lang)
+				walkFiles(t, e, fx, lang)
 			})
 		}
 		files, err := filepath.Glob("templates/pages/*.html")
