@@ -257,7 +257,12 @@ func TestSessions(t *testing.T) {
 			}
 			f.clock.Advance(5 * time.Minute)
 			refused("5 minutes idle under a 5-minute setting", tok)
-			for _, bad := range []int{0, -1, 61} {
+			// 0 keeps the stored value (a caller that predates the setting);
+			// nothing turns the timeout off.
+			if s, err := f.app.UpdateTenantSettings(ctx, f.admin["alpha"], app.Settings{EndedRetentionYears: 5}); err != nil || s.IdleMinutes != 5 {
+				t.Errorf("idle left out: %d %v", s.IdleMinutes, err)
+			}
+			for _, bad := range []int{-1, 61} {
 				_, err := f.app.UpdateTenantSettings(ctx, f.admin["alpha"], app.Settings{EndedRetentionYears: 5, IdleMinutes: bad})
 				if care.ErrorCode(err) != care.EInvalid {
 					t.Errorf("idle %d: %v", bad, err)

@@ -99,6 +99,9 @@ func (w *Web) updateSettings(rw http.ResponseWriter, r *http.Request, act care.A
 	in := app.Settings{EndedRetentionYears: number("ended_retention_years"), AuditRetentionDays: days,
 		LockoutThreshold: number("lockout_threshold"), PasswordMinLength: number("password_min_length"),
 		IdleMinutes: number("idle_minutes"), FactorRequired: f.Get("factor_required") == "1"}
+	if in.IdleMinutes == 0 && f.Values.Has("idle_minutes") {
+		in.IdleMinutes = -1 // a typed 0 is refused (the timeout is never off), not taken as "unchanged"
+	}
 	in.FileMaxMB, in.FileQuotaMB = fileNumber(f, "file_max_mb"), fileNumber(f, "file_quota_mb")
 	in.FileTypes = append([]string{}, f.Values["file_types"]...)
 	if !f.Values.Has("file_max_mb") {
