@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 
 	"github.com/renrakucho/renrakucho/internal/care"
@@ -103,28 +105,38 @@ func (tx *Tx) CreateFolder(ctx context.Context, f *care.Folder) error {
 	f.ID = NewID()
 	f.CreatedAt = tx.now
 	r, g := spaceCols(f.Space)
-	_, err := tx.exec(ctx, `INSERT INTO file_folders (tenant_id, id, space, resident_id, group_id, parent_id, name, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, tx.tenant, f.ID, string(f.Space.Kind), r, g, nullID(f.ParentID), f.Name, f.CreatedBy, f.CreatedAt)
+	name, err := tx.seal(ctx, "file_folders", f.ID, "name", f.Name)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO file_folders (tenant_id, id, space, resident_id, group_id, parent_id, name, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, tx.tenant, f.ID, string(f.Space.Kind), r, g, nullID(f.ParentID), name, f.CreatedBy, f.CreatedAt)
 	return wrap(err, "create folder")
 }
 
 const folderColumns = `x.id, x.space, x.resident_id, x.group_id, COALESCE(x.parent_id, ''), x.name, x.created_by, x.created_at, x.deleted_at`
 
-func scanFolder(row interface{ Scan(...any) error }) (care.Folder, error) {
+// scanFolder reads folderColumns and opens the sealed name.
+func (tx *Tx) scanFolder(ctx context.Context, row interface{ Scan(...any) error }) (care.Folder, error) {
 	var f care.Folder
 	var kind string
 	var r, g sql.NullString
 	var del sql.NullTime
-	err := row.Scan(&f.ID, &kind, &r, &g, &f.ParentID, &f.Name, &f.CreatedBy, &f.CreatedAt, &del)
+	var name []byte
+	if err := row.Scan(&f.ID, &kind, &r, &g, &f.ParentID, &name, &f.CreatedBy, &f.CreatedAt, &del); err != nil {
+		return f, err
+	}
 	f.Space = spaceOf(kind, r, g)
 	f.CreatedAt = f.CreatedAt.UTC()
 	f.DeletedAt = timePtr(del)
+	var err error
+	f.Name, err = tx.open(ctx, "file_folders", f.ID, "name", name)
 	return f, err
 }
 
 // Folder returns one folder that is not deleted.
 func (tx *Tx) Folder(ctx context.Context, id string) (care.Folder, error) {
-	f, err := scanFolder(tx.queryRow(ctx, `SELECT `+folderColumns+` FROM file_folders x
+	f, err := tx.scanFolder(ctx, tx.queryRow(ctx, `SELECT `+folderColumns+` FROM file_folders x
 		WHERE x.tenant_id = ? AND x.id = ? AND x.deleted_at IS NULL`, tx.tenant, id))
 	if err != nil {
 		return care.Folder{}, notFound(err, "folder")
@@ -137,26 +149,33 @@ func (tx *Tx) Folders(ctx context.Context, s care.Space, parentID string) ([]car
 	args := append([]any{tx.tenant}, spaceArgs(s)...)
 	args = append(args, parentID)
 	rows, err := tx.query(ctx, `SELECT `+folderColumns+` FROM file_folders x
-		WHERE x.tenant_id = ? AND `+spaceCond+` AND COALESCE(x.parent_id, '') = ? AND x.deleted_at IS NULL
-		ORDER BY x.name, x.id`, args...)
+		WHERE x.tenant_id = ? AND `+spaceCond+` AND COALESCE(x.parent_id, '') = ? AND x.deleted_at IS NULL`, args...)
 	if err != nil {
 		return nil, wrap(err, "list folders")
 	}
 	defer rows.Close()
 	out := []care.Folder{}
 	for rows.Next() {
-		f, err := scanFolder(rows)
+		f, err := tx.scanFolder(ctx, rows)
 		if err != nil {
 			return nil, wrap(err, "list folders")
 		}
 		out = append(out, f)
 	}
+	// By name; sealed, so sorted here.
+	slices.SortFunc(out, func(a, b care.Folder) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
+	})
 	return out, wrap(rows.Err(), "list folders")
 }
 
 // RenameFolder changes a folder's name.
 func (tx *Tx) RenameFolder(ctx context.Context, id, name string) error {
-	return one(tx.exec(ctx, `UPDATE file_folders SET name = ? WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL`, name, tx.tenant, id))("folder")
+	sealed, err := tx.seal(ctx, "file_folders", id, "name", name)
+	if err != nil {
+		return err
+	}
+	return one(tx.exec(ctx, `UPDATE file_folders SET name = ? WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL`, sealed, tx.tenant, id))("folder")
 }
 
 // FolderEmpty reports whether a folder holds no live file or folder.
@@ -197,24 +216,36 @@ const fileColumns = `x.id, x.space, x.resident_id, x.group_id, COALESCE(x.folder
 const fileFrom = ` FROM files x JOIN file_versions v ON v.tenant_id = x.tenant_id AND v.file_id = x.id AND v.version_no = x.version
 	LEFT JOIN users u ON u.tenant_id = x.tenant_id AND u.id = x.created_by `
 
-func scanFile(row interface{ Scan(...any) error }) (care.File, error) {
+// scanFile reads fileColumns (after extra) and opens the sealed name.
+func (tx *Tx) scanFile(ctx context.Context, row interface{ Scan(...any) error }, extra ...any) (care.File, error) {
 	var f care.File
 	var kind string
 	var r, g sql.NullString
 	var del sql.NullTime
-	err := row.Scan(&f.ID, &kind, &r, &g, &f.FolderID, &f.Name, &f.Version, &f.Size, &f.ContentType, &f.HasThumb,
+	var name []byte
+	dest := append(extra, &f.ID, &kind, &r, &g, &f.FolderID, &name, &f.Version, &f.Size, &f.ContentType, &f.HasThumb,
 		&f.ConsentID, &f.CreatedBy, &f.CreatedByName, &f.CreatedAt, &f.UpdatedAt, &del, &f.DeletedBy)
+	if err := row.Scan(dest...); err != nil {
+		return f, err
+	}
 	f.Space = spaceOf(kind, r, g)
 	f.CreatedAt, f.UpdatedAt = f.CreatedAt.UTC(), f.UpdatedAt.UTC()
 	f.DeletedAt = timePtr(del)
+	var err error
+	f.Name, err = tx.open(ctx, "files", f.ID, "name", name)
 	return f, err
 }
 
-func scanFiles(rows *sql.Rows, what string) ([]care.File, error) {
+// byName sorts files by name (sealed, so here rather than in SQL).
+func byName(fs []care.File) {
+	slices.SortFunc(fs, func(a, b care.File) int { return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID)) })
+}
+
+func (tx *Tx) scanFiles(ctx context.Context, rows *sql.Rows, what string) ([]care.File, error) {
 	defer rows.Close()
 	out := []care.File{}
 	for rows.Next() {
-		f, err := scanFile(rows)
+		f, err := tx.scanFile(ctx, rows)
 		if err != nil {
 			return nil, wrap(err, what)
 		}
@@ -231,9 +262,13 @@ func (tx *Tx) CreateFile(ctx context.Context, f *care.File, v *care.FileVersion)
 	}
 	f.CreatedAt, f.UpdatedAt, f.Version = tx.now, tx.now, 1
 	r, g := spaceCols(f.Space)
+	name, err := tx.seal(ctx, "files", f.ID, "name", f.Name)
+	if err != nil {
+		return err
+	}
 	if _, err := tx.exec(ctx, `INSERT INTO files (tenant_id, id, space, resident_id, group_id, folder_id, name, version, consent_id,
 		created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		tx.tenant, f.ID, string(f.Space.Kind), r, g, nullID(f.FolderID), f.Name, 1, nullID(f.ConsentID), f.CreatedBy, tx.now, tx.now); err != nil {
+		tx.tenant, f.ID, string(f.Space.Kind), r, g, nullID(f.FolderID), name, 1, nullID(f.ConsentID), f.CreatedBy, tx.now, tx.now); err != nil {
 		return wrap(err, "create file")
 	}
 	v.FileID, v.No = f.ID, 1
@@ -277,7 +312,7 @@ func (tx *Tx) SetCurrentVersion(ctx context.Context, fileID string, no int) erro
 
 // File returns one file, deleted or not.
 func (tx *Tx) File(ctx context.Context, id string) (care.File, error) {
-	f, err := scanFile(tx.queryRow(ctx, `SELECT `+fileColumns+fileFrom+`WHERE x.tenant_id = ? AND x.id = ?`, tx.tenant, id))
+	f, err := tx.scanFile(ctx, tx.queryRow(ctx, `SELECT `+fileColumns+fileFrom+`WHERE x.tenant_id = ? AND x.id = ?`, tx.tenant, id))
 	if err != nil {
 		return care.File{}, notFound(err, "file")
 	}
@@ -289,24 +324,29 @@ func (tx *Tx) Files(ctx context.Context, s care.Space, folderID string) ([]care.
 	args := append([]any{tx.tenant}, spaceArgs(s)...)
 	args = append(args, folderID)
 	rows, err := tx.query(ctx, `SELECT `+fileColumns+fileFrom+`WHERE x.tenant_id = ? AND `+spaceCond+`
-		AND COALESCE(x.folder_id, '') = ? AND x.deleted_at IS NULL ORDER BY x.name, x.id`, args...)
+		AND COALESCE(x.folder_id, '') = ? AND x.deleted_at IS NULL`, args...)
 	if err != nil {
 		return nil, wrap(err, "list files")
 	}
-	return scanFiles(rows, "list files")
+	fs, err := tx.scanFiles(ctx, rows, "list files")
+	byName(fs)
+	return fs, err
 }
 
 // FileNamed finds a live file by name in a space's folder; NotFound when
 // there is none.
 func (tx *Tx) FileNamed(ctx context.Context, s care.Space, folderID, name string) (care.File, error) {
-	args := append([]any{tx.tenant}, spaceArgs(s)...)
-	args = append(args, folderID, name)
-	f, err := scanFile(tx.queryRow(ctx, `SELECT `+fileColumns+fileFrom+`WHERE x.tenant_id = ? AND `+spaceCond+`
-		AND COALESCE(x.folder_id, '') = ? AND x.name = ? AND x.deleted_at IS NULL`, args...))
+	// Names are sealed: the folder's files are opened and compared here.
+	fs, err := tx.Files(ctx, s, folderID)
 	if err != nil {
-		return care.File{}, notFound(err, "file")
+		return care.File{}, err
 	}
-	return f, nil
+	for _, f := range fs {
+		if f.Name == name {
+			return f, nil
+		}
+	}
+	return care.File{}, care.NotFound("file")
 }
 
 // Trash lists the tenant's deleted files, latest first.
@@ -316,7 +356,7 @@ func (tx *Tx) Trash(ctx context.Context) ([]care.File, error) {
 	if err != nil {
 		return nil, wrap(err, "list trash")
 	}
-	return scanFiles(rows, "list trash")
+	return tx.scanFiles(ctx, rows, "list trash")
 }
 
 // ConsentScans returns the live scanned forms of the resident's consents,
@@ -327,7 +367,7 @@ func (tx *Tx) ConsentScans(ctx context.Context, residentID string) (map[string]c
 	if err != nil {
 		return nil, wrap(err, "consent scans")
 	}
-	fs, err := scanFiles(rows, "consent scans")
+	fs, err := tx.scanFiles(ctx, rows, "consent scans")
 	out := map[string]care.File{}
 	for _, f := range fs {
 		out[f.ConsentID] = f
@@ -337,8 +377,12 @@ func (tx *Tx) ConsentScans(ctx context.Context, residentID string) (map[string]c
 
 // UpdateFile renames or moves a live file.
 func (tx *Tx) UpdateFile(ctx context.Context, id, folderID, name string) error {
+	sealed, err := tx.seal(ctx, "files", id, "name", name)
+	if err != nil {
+		return err
+	}
 	return one(tx.exec(ctx, `UPDATE files SET folder_id = ?, name = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND deleted_at IS NULL`,
-		nullID(folderID), name, tx.now, tx.tenant, id))("file")
+		nullID(folderID), sealed, tx.now, tx.tenant, id))("file")
 }
 
 // DeleteFile moves a live file to the trash.
@@ -428,7 +472,7 @@ func (tx *Tx) Attachments(ctx context.Context, postIDs []string) (map[string][]A
 	}
 	rows, err := tx.query(ctx, `SELECT a.post_id, a.comment_id, `+fileColumns+fileFrom+`JOIN file_attachments a
 		ON a.tenant_id = x.tenant_id AND a.file_id = x.id
-		WHERE x.tenant_id = ? AND x.deleted_at IS NULL AND `+tx.dialect.inList("a.post_id")+` ORDER BY x.name, x.id`,
+		WHERE x.tenant_id = ? AND x.deleted_at IS NULL AND `+tx.dialect.inList("a.post_id"),
 		tx.tenant, jsonList(postIDs))
 	if err != nil {
 		return nil, wrap(err, "list attachments")
@@ -436,16 +480,16 @@ func (tx *Tx) Attachments(ctx context.Context, postIDs []string) (map[string][]A
 	defer rows.Close()
 	for rows.Next() {
 		var a Attachment
-		var kind string
-		var r, g sql.NullString
-		var del sql.NullTime
-		f := &a.File
-		if err := rows.Scan(&a.PostID, &a.CommentID, &f.ID, &kind, &r, &g, &f.FolderID, &f.Name, &f.Version, &f.Size, &f.ContentType,
-			&f.HasThumb, &f.ConsentID, &f.CreatedBy, &f.CreatedByName, &f.CreatedAt, &f.UpdatedAt, &del, &f.DeletedBy); err != nil {
+		var err error
+		if a.File, err = tx.scanFile(ctx, rows, &a.PostID, &a.CommentID); err != nil {
 			return nil, wrap(err, "list attachments")
 		}
-		f.Space = spaceOf(kind, r, g)
 		out[a.PostID] = append(out[a.PostID], a)
+	}
+	for _, as := range out {
+		slices.SortFunc(as, func(a, b Attachment) int {
+			return cmp.Or(strings.Compare(a.File.Name, b.File.Name), strings.Compare(a.File.ID, b.File.ID))
+		})
 	}
 	return out, wrap(rows.Err(), "list attachments")
 }

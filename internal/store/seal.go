@@ -47,6 +47,8 @@ var sealed = []sealedTable{
 	{"comments", []string{"id"}, []string{"body"}, true},
 	{"break_glass", []string{"id"}, []string{"reason"}, false},
 	{"totp_factors", []string{"user_id"}, []string{"secret"}, false},
+	{"file_folders", []string{"id"}, []string{"name"}, false},
+	{"files", []string{"id"}, []string{"name"}, false},
 }
 
 // sealedTable is one table's sealed columns and the key naming its rows

@@ -120,6 +120,16 @@ func plant(t *testing.T, db *store.DB, tenantID, facilityID, userID string) ([]s
 		if err := tx.Factors().SetTOTPSecret(ctx, userID, []byte(mk("totp_factors", "secret"))); err != nil {
 			return err
 		}
+		space := care.Space{Kind: care.SpaceResident, ID: r.ID}
+		folder := care.Folder{Space: space, Name: mk("file_folders", "name"), CreatedBy: userID}
+		if err := tx.CreateFolder(ctx, &folder); err != nil {
+			return err
+		}
+		file := care.File{Space: space, FolderID: folder.ID, Name: mk("files", "name"), CreatedBy: userID}
+		if err := tx.CreateFile(ctx, &file, &care.FileVersion{BlobKey: "k" + r.ID, Size: 1, SealedSize: 40,
+			ContentType: "application/pdf", UploadedBy: userID}); err != nil {
+			return err
+		}
 		if err := tx.EndResident(ctx, r.ID, care.EndInput{Date: mk("residents", "end_date"),
 			Reason: care.EndReason(mk("residents", "end_reason")), Note: mk("residents", "end_note")}); err != nil {
 			return err

@@ -26,7 +26,7 @@ CREATE TABLE file_folders (
     resident_id TEXT,
     group_id    TEXT,
     parent_id   TEXT,
-    name        TEXT NOT NULL,
+    name        BYTEA NOT NULL, -- sealed
     created_by  TEXT NOT NULL,
     created_at  TIMESTAMPTZ NOT NULL,
     deleted_at  TIMESTAMPTZ,
@@ -46,7 +46,7 @@ CREATE TABLE files (
     resident_id  TEXT,
     group_id     TEXT,
     folder_id    TEXT,
-    name         TEXT NOT NULL,
+    name         BYTEA NOT NULL, -- sealed
     version      INTEGER NOT NULL,
     consent_id   TEXT,
     created_by   TEXT NOT NULL,

@@ -26,7 +26,7 @@ CREATE TABLE file_folders (
     resident_id TEXT,
     group_id    TEXT,
     parent_id   TEXT,
-    name        TEXT NOT NULL,
+    name        BLOB NOT NULL, -- sealed
     created_by  TEXT NOT NULL,
     created_at  TIMESTAMP NOT NULL,
     deleted_at  TIMESTAMP,
@@ -46,7 +46,7 @@ CREATE TABLE files (
     resident_id  TEXT,
     group_id     TEXT,
     folder_id    TEXT,
-    name         TEXT NOT NULL,
+    name         BLOB NOT NULL, -- sealed
     version      INTEGER NOT NULL,
     consent_id   TEXT,
     created_by   TEXT NOT NULL,
