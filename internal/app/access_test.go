@@ -366,9 +366,17 @@ func TestAdminAllowList(t *testing.T) {
 			t.Fatal(err)
 		}
 		ofp := pki.Fingerprint(oc.Cert)
-		tok, _, err := a.Login(ctx, app.Credentials{LoginID: "operator", Password: pw, Origin: from("::ffff:10.9.8.7"), CertFingerprint: ofp})
+		secret, err := f.app.SeedTOTP(ctx, f.op, "", "operator") // operators always need a second factor
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, pending, err := a.Login(ctx, app.Credentials{LoginID: "operator", Password: pw, Origin: from("::ffff:10.9.8.7"), CertFingerprint: ofp})
 		if err != nil {
 			t.Fatalf("operator from inside: %v", err)
+		}
+		tok, _, err := a.VerifyFactor(ctx, pending, nextCode(t, f, secret))
+		if err != nil {
+			t.Fatalf("operator's code: %v", err)
 		}
 		if _, err := a.Authenticate(ctx, tok, from("10.1.1.1"), ofp); err != nil {
 			t.Fatal(err)
