@@ -23,12 +23,12 @@ func walkAccess(t *testing.T, e *env, fx fixture, lang string) {
 	s := "/t/" + fx.slug
 
 	op := e.adminBrowser(fx.opCert, lang)
-	op.post("/login", url.Values{"tenant": {""}, "login_id": {"ops"}, "password": {pw}}).expect(t, 200, "console")
+	op.login(t, "/login", url.Values{"tenant": {""}, "login_id": {"ops"}, "password": {pw}}).expect(t, 200, "console")
 	op.get("/operator/certs").expect(t, 200, "certs").contains(t, T("access.certs_title"), fx.slug+"."+fx.slug+"-admin",
 		T("cert.account_operator", "ops"), T("access.kind.admin"))
 
 	ad := e.adminBrowser(fx.adminCert, lang)
-	ad.post("/login", url.Values{"tenant": {fx.slug}, "login_id": {fx.slug + "-admin"}, "password": {pw}}).expect(t, 200, "console").
+	ad.login(t, "/login", url.Values{"tenant": {fx.slug}, "login_id": {fx.slug + "-admin"}, "password": {pw}}).expect(t, 200, "console").
 		contains(t, `href="/admin/access"`, `href="/admin/certs"`, `href="/admin/break-glass"`)
 	ad.get("/admin/access").expect(t, 200, "access").contains(t, T("access.title"), `id="client-ip">127.0.0.1<`, `name="break_glass_minutes"`)
 	ad.post("/admin/access", url.Values{"admin_allow": {"10.0.0.0/33"}, "user_allow": {"example.jp"}, "break_glass_minutes": {"0"}}).

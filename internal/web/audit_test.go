@@ -24,7 +24,7 @@ func TestAuditViewer(t *testing.T) {
 		fx := e.seed("viewer")
 		lang := i18n.Japanese
 		ad := e.adminBrowser(fx.adminCert, lang)
-		ad.post("/login", url.Values{"tenant": {fx.slug}, "login_id": {fx.slug + "-admin"}, "password": {pw}}).expect(t, 200, "console")
+		ad.login(t, "/login", url.Values{"tenant": {fx.slug}, "login_id": {fx.slug + "-admin"}, "password": {pw}}).expect(t, 200, "console")
 		// A failed login whose login ID starts like a formula.
 		e.adminBrowser(fx.adminCert, lang).post("/login", url.Values{"tenant": {fx.slug}, "login_id": {"=cmd|calc"},
 			"password": {"wrong-password-123"}})
@@ -90,7 +90,7 @@ func TestAuditViewer(t *testing.T) {
 		// The operator sees the platform's log only: no tenant entry, in
 		// the page, the CSV or the evidence.
 		op := e.adminBrowser(fx.opCert, lang)
-		op.post("/login", url.Values{"tenant": {""}, "login_id": {"ops"}, "password": {pw}}).expect(t, 200, "console")
+		op.login(t, "/login", url.Values{"tenant": {""}, "login_id": {"ops"}, "password": {pw}}).expect(t, 200, "console")
 		op.get("/operator/audit?target="+fx.member.ID).expect(t, 200, "audit").lacks(t, fx.member.ID+"</a>")
 		opCSV := op.get("/operator/audit/export").expect(t, 200, "")
 		if strings.Contains(opCSV.body, "calc") || strings.Contains(opCSV.body, ",user.create,") || !strings.Contains(opCSV.body, ",tenant.create,") {

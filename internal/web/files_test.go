@@ -107,7 +107,7 @@ func walkFiles(t *testing.T, e *env, fx fixture, lang string) {
 	dr.get(s+"/library").expect(t, 200, "files").contains(t, T("files.library")).lacks(t, `enctype="multipart/form-data"`)
 
 	ad := e.adminBrowser(fx.adminCert, lang)
-	ad.post("/login", url.Values{"tenant": {fx.slug}, "login_id": {fx.slug + "-admin"}, "password": {pw}}).expect(t, 200, "console").
+	ad.login(t, "/login", url.Values{"tenant": {fx.slug}, "login_id": {fx.slug + "-admin"}, "password": {pw}}).expect(t, 200, "console").
 		contains(t, `href="/admin/library"`, `href="/admin/trash"`)
 	ad.get("/admin/library").expect(t, 200, "files").contains(t, `enctype="multipart/form-data"`)
 	ad.upload("/admin/library", nil, "運用手順"+lang+".pdf", []byte("%PDF-1.7 manual")).expect(t, 200, "files").contains(t, "運用手順"+lang+".pdf")

@@ -32,7 +32,7 @@ func walkPasswords(t *testing.T, e *env, lang, slug string, adminCert tls.Certif
 	m.post("/t/"+slug+"/login", loginForm("nobody-here", pw)).expect(t, 423, "login").contains(t, T("login.error_locked"))
 
 	ad := e.adminBrowser(adminCert, lang)
-	ad.post("/login", url.Values{"tenant": {slug}, "login_id": {slug + "-admin"}, "password": {pw}}).expect(t, 200, "console")
+	ad.login(t, "/login", url.Values{"tenant": {slug}, "login_id": {slug + "-admin"}, "password": {pw}}).expect(t, 200, "console")
 	ad.get("/admin/users").expect(t, 200, "users").contains(t, T("login.locked_badge"))
 	ad.get("/admin/users/"+memberID).expect(t, 200, "user_form").contains(t, T("login.unlock"), `action="/admin/users/`+memberID+`/unlock"`)
 	ad.post("/admin/users/"+memberID+"/unlock", url.Values{}).expect(t, 200, "user_form").contains(t, T("notice.login_unlocked")).
