@@ -26,6 +26,28 @@ type Credentials struct {
 // caller learns nothing about which.
 func errLogin() error { return &care.Error{Code: care.EUnauthorized, Key: "error.login_failed"} }
 
+// loginTenantGate refuses, audited, a login the tenant's gates do not let
+// through; an unknown tenant passes (the login answers it like a wrong
+// password).
+func (a *App) loginTenantGate(ctx context.Context, c Credentials) error {
+	var tenantID string
+	err := a.db.ReadPlatform(ctx, func(ptx *store.PlatformTx) error {
+		t, err := ptx.TenantBySlug(ctx, c.Tenant)
+		tenantID = t.ID
+		return err
+	})
+	switch {
+	case care.ErrorCode(err) == care.ENotFound:
+		return nil
+	case err != nil:
+		return err
+	}
+	if reason, err := a.tenantGate(ctx, tenantID, c.LoginID, c.Origin, c.CertFingerprint); reason != "" {
+		return a.refuseLogin(ctx, tenantID, c, reason, err)
+	}
+	return nil
+}
+
 // Login checks the credentials and opens a session, returning its token and
 // the actor. Success and failure are both audited. The attempt is reserved
 // before the password is checked (lockout.go): a locked login ID answers
@@ -36,6 +58,13 @@ func (a *App) Login(ctx context.Context, c Credentials) (string, care.Actor, err
 	}
 	if c.Tenant == "" {
 		return a.loginOperator(ctx, c)
+	}
+	// The tenant's own gates (allow-list, device certificate) come before
+	// the attempt is reserved and the password checked: a request they
+	// refuse guesses nothing, so it must not count towards the lockout, and
+	// they must never reveal anything about the password or the lock.
+	if err := a.loginTenantGate(ctx, c); err != nil {
+		return "", care.Actor{}, err
 	}
 	var (
 		tenant care.Tenant
@@ -82,13 +111,6 @@ func (a *App) Login(ctx context.Context, c Credentials) (string, care.Actor, err
 	case att.Locked:
 		reason = "locked"
 	default:
-		// The tenant's own gates (allow-list, device certificate) come
-		// before the password, which they must never reveal anything about.
-		if tenant.ID != "" {
-			if reason, err := a.tenantGate(ctx, tenant.ID, c.LoginID, c.Origin, c.CertFingerprint); reason != "" {
-				return "", care.Actor{}, a.refuseLogin(ctx, tenant.ID, c, reason, err)
-			}
-		}
 		// The password is verified outside any transaction: argon2id is slow
 		// on purpose and must not hold the writer.
 		ok, verr := a.hasher.Verify(ctx, hash, c.Password)
