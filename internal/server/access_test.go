@@ -119,12 +119,22 @@ func TestAdminCertificateGate(t *testing.T) {
 			{"ErrAnotherAdmin", &another, form},
 			{"OK", &right, ok},
 		}
-		body := `{"tenant":"demo","login_id":"admin","password":"` + accessPW + `"}`
+		// Admins always need a second factor: every login carries a code.
+		otp := seedTOTP(t, e, op, "demo", "admin")
+		body := func(code string) string {
+			return `{"tenant":"demo","login_id":"admin","password":"` + accessPW + `","otp":"` + code + `"}`
+		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
+				// A right code, not spent unless the login gets past the
+				// certificate gate.
+				code := otp.peekCode(t)
+				if tt.want == ok {
+					code = otp.nextCode(t)
+				}
 				c := e.clientWith(t, tt.cert)
 				page, perr := try(c, "GET", e.adminURL+"/login", nil)
-				api, aerr := try(c, "POST", e.adminURL+"/api/v1/sessions", strings.NewReader(body), "Content-Type", "application/json")
+				api, aerr := try(c, "POST", e.adminURL+"/api/v1/sessions", strings.NewReader(body(code)), "Content-Type", "application/json")
 				switch tt.want {
 				case refused:
 					if perr == nil || aerr == nil {
@@ -154,7 +164,7 @@ func TestAdminCertificateGate(t *testing.T) {
 		t.Run("ErrRevokedWhileConnected", func(t *testing.T) {
 			cert, ic := issued(t, e, op, "demo", "admin")
 			c := e.clientWith(t, &cert)
-			r := do(t, c, "POST", e.adminURL+"/api/v1/sessions", strings.NewReader(body), "Content-Type", "application/json")
+			r := do(t, c, "POST", e.adminURL+"/api/v1/sessions", strings.NewReader(body(otp.nextCode(t))), "Content-Type", "application/json")
 			if r.status != http.StatusCreated {
 				t.Fatalf("login = %d %s", r.status, r.body)
 			}

@@ -55,6 +55,9 @@ func TestBrowserPasswordLifecycle(t *testing.T) {
 	ad.do("log in as alpha's admin",
 		chromedp.SendKeys(chromedp.CSS("#f-password"), accountPW),
 		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)))
+	// Admins always need a second factor: one without is walked through
+	// TOTP enrolment first (browser_mfa_test.go).
+	ad.enrolTOTP("password-admin-", "/")
 	ad.expectPage("console", "ja", "/")
 	ad.do("open the users", chromedp.Navigate(e.adminURL+"/admin/users"))
 	ad.expectPage("users", "ja", "/admin/users")

@@ -700,3 +700,56 @@ func TestPageKeys(t *testing.T) {
 		}
 	}
 }
+
+// totpAccount is an account with a seeded TOTP secret, over the real
+// clock: a code is good once, so each login takes a later time step.
+type totpAccount struct {
+	secret []byte
+	last   int64
+}
+
+// seedTOTP enrols TOTP for an admin or operator (tenant "" for an
+// operator), as the operator op.
+func seedTOTP(t *testing.T, e *env, op care.Actor, tenant, login string) *totpAccount {
+	t.Helper()
+	secret, err := e.app.SeedTOTP(context.Background(), op, tenant, login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &totpAccount{secret: secret}
+}
+
+// nextCode returns a code of a time step not used before, and spends it.
+func (a *totpAccount) nextCode(t *testing.T) string {
+	t.Helper()
+	code, step := a.code(t)
+	a.last = step
+	return code
+}
+
+// peekCode returns a code that would be accepted now without spending
+// its time step, for a login that is to be refused before the second
+// factor is checked.
+func (a *totpAccount) peekCode(t *testing.T) string {
+	t.Helper()
+	code, _ := a.code(t)
+	return code
+}
+
+// code returns the code of the first unspent time step the server
+// accepts now, waiting when the step after the current one is spent.
+func (a *totpAccount) code(t *testing.T) (string, int64) {
+	t.Helper()
+	for {
+		now := time.Now()
+		step := max(auth.TOTPStep(now), a.last+1)
+		if step <= auth.TOTPStep(now)+1 {
+			code, err := auth.TOTPCode(a.secret, time.Unix(step*int64(auth.TOTPPeriod/time.Second), 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return code, step
+		}
+		time.Sleep(time.Second)
+	}
+}
