@@ -119,7 +119,9 @@ func TestBrowserPasswordLifecycle(t *testing.T) {
 	m.do("ask for the mail",
 		chromedp.WaitVisible(chromedp.CSS("#f-who")),
 		chromedp.SetValue(chromedp.CSS("#f-who"), "hanako@example.jp"),
-		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)))
+		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
+		// The answer is the same page, so wait for what only it shows.
+		chromedp.WaitVisible(chromedp.CSS(`main .notice[role="status"]`)))
 	m.expectPage("password_forgot", "ja", "/t/alpha/password/forgot?sent=1")
 	if got := m.text("main"); !strings.Contains(got, ja("login.forgot_sent")) {
 		t.Errorf("no confirmation:\n%s", got)
