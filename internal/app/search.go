@@ -109,8 +109,10 @@ func (a *App) Search(ctx context.Context, act care.Actor, q SearchQuery) ([]care
 		}
 		e := entry(act, audit.PostSearch, "search", "")
 		e.ResidentID = q.ResidentID
-		e.Detail = fmt.Sprintf("words %q category %q importance %q author %q from %q to %q group %q: %d posts",
-			q.Words, q.Category, q.Importance, q.AuthorID, q.From, q.To, q.GroupID, len(out))
+		// The words may name a resident or a condition and the audit log is
+		// not sealed: it records how many, not which.
+		e.Detail = fmt.Sprintf("%d words category %q importance %q author %q from %q to %q group %q: %d posts",
+			len(f.Words), q.Category, q.Importance, q.AuthorID, q.From, q.To, q.GroupID, len(out))
 		return tx.AppendAudit(ctx, e)
 	})
 	return out, err

@@ -206,6 +206,7 @@ type Rotation struct {
 	Table     string // where it has got to ("" before it starts)
 	Resealed  int
 	DoneAt    *time.Time
+	rowKey    string // the last row re-sealed in Table
 }
 
 // KeyStatus returns the tenant's keyset version and re-encryption state.
@@ -228,10 +229,9 @@ func (tx *Tx) KeyStatus(ctx context.Context) (KeyStatus, error) {
 func (tx *Tx) pendingRotation(ctx context.Context) (*Rotation, error) {
 	var r Rotation
 	var done sql.NullTime
-	var rowKey string
 	err := tx.queryRow(ctx, `SELECT version, started_at, table_name, row_key, resealed, done_at FROM key_rotations
 		WHERE tenant_id = ? AND done_at IS NULL ORDER BY version DESC LIMIT 1`, tx.tenant).
-		Scan(&r.Version, &r.StartedAt, &r.Table, &rowKey, &r.Resealed, &done)
+		Scan(&r.Version, &r.StartedAt, &r.Table, &r.rowKey, &r.Resealed, &done)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -288,11 +288,7 @@ func (tx *Tx) ReencryptStep(ctx context.Context) (done bool, resealed int, err e
 	if err != nil || r == nil {
 		return true, 0, err
 	}
-	var rowKey string
-	if err := tx.queryRow(ctx, `SELECT row_key FROM key_rotations WHERE tenant_id = ? AND version = ?`, tx.tenant, r.Version).
-		Scan(&rowKey); err != nil {
-		return false, 0, wrap(err, "reencrypt")
-	}
+	rowKey := r.rowKey
 	i := 0
 	if r.Table != "" {
 		for i < len(sealed) && sealed[i].name != r.Table {
